@@ -1,0 +1,1 @@
+//! Examples for the nut-rs crates live in `examples/examples/`.

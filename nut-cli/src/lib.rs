@@ -1,0 +1,2 @@
+//! Shared plumbing for the nut-rs command-line programs.
+#![deny(missing_docs)]

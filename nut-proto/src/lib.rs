@@ -1,0 +1,14 @@
+//! Network UPS Tools (NUT) wire formats and client.
+//!
+//! `nut-proto` is the shared vocabulary of the nut-rs workspace. It is not
+//! affiliated with the NUT project; it speaks NUT's protocols so that real
+//! NUT programs and these crates can talk to each other in both directions.
+//!
+//! GUIDE_PLACEHOLDER
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod tokenizer;
+
+pub use error::Error;
