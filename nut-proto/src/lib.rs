@@ -8,7 +8,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod error;
+pub mod model;
+pub mod net;
+pub mod sock;
 pub mod tokenizer;
 
 pub use error::Error;

@@ -1,0 +1,1 @@
+//! The network protocol (upsd <-> clients), protocol 1.3 / RFC 9271.

@@ -1,0 +1,1 @@
+//! The driver state-socket protocol (driver <-> upsd).
