@@ -11,6 +11,31 @@
 //!
 //! Nothing here touches the network, files, processes or the clock; the
 //! upsmon runtime wires these pieces to the `nut-proto` client.
+//!
+//! # Example: a dry run of an outage
+//!
+//! ```
+//! use std::time::Instant;
+//! use nut_monitor::{config, replay::{replay, Scenario}};
+//!
+//! let conf = b"MONITOR ups@localhost 1 monuser secret primary\n\
+//!              POLLFREQ 5\nFINALDELAY 5\nSHUTDOWNCMD \"/sbin/shutdown -h now\"\n";
+//! let parsed = config::parse(conf, "upsmon.conf")?;
+//! assert!(parsed.diagnostics.is_empty());
+//!
+//! // The UPS goes on battery at 10 s, its battery runs low at 60 s.
+//! let scenario = Scenario::parse(b"10 status ups@localhost OB\n60 status ups@localhost \"OB LB\"\nend 120\n")?;
+//! let timeline = replay(parsed.config, &scenario, Instant::now())?;
+//!
+//! let kinds: Vec<_> = timeline.notifications().into_iter().map(|(_, kind)| kind).collect();
+//! // As in NUT 2.8.0, a primary is not notified of the FSD it sets itself.
+//! assert_eq!(kinds, ["ONBATT", "LOWBATT", "SHUTDOWN"]);
+//! // The shutdown command runs FINALDELAY after the decision.
+//! let decided = timeline.shutdown_decision().expect("shut down");
+//! let ran = timeline.shutdown_command().expect("command ran");
+//! assert_eq!((ran - decided).as_secs(), 5);
+//! # Ok::<(), nut_monitor::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -1,7 +1,27 @@
-//! upsd and the driver runtime (not built yet).
+//! upsd and the NUT driver runtime: the sans-IO foundations.
 //!
-//! This crate will hold upsd (per-connection sans-IO session, access rules,
-//! the tokio listener), the driver runtime (state tree, state socket server,
-//! common driver options) and the `dummy-ups`, `clone` and `upsdrvctl`
-//! logic. Until then it exports nothing.
+//! What is here so far, all synchronous and free of sockets, files (except
+//! the thin `load` helpers) and clocks:
+//!
+//! * [`config`]: `ups.conf`, `upsd.conf`, `upsd.users` (with the access
+//!   checks upsd applies) and `nut.conf`, read the way NUT reads them, with
+//!   NUT's messages;
+//! * [`desc`]: the `cmdvartab` descriptions behind `GET DESC`/`GET CMDDESC`;
+//! * [`state`]: the state tree of a UPS (NUT's `state.c`/`dstate.c`), its
+//!   status/alarm helpers and the change log a driver broadcasts;
+//! * [`driver`]: the device-independent start-up of a driver
+//!   (`ups.conf` section handling, `driver.*` variables);
+//! * [`dummy`]: dummy-ups's definition files and behaviour.
+//!
+//! The upsd network server and the driver socket server come next; they
+//! will drive these cores with `now: Instant` passed in.
 #![deny(missing_docs)]
+
+pub mod config;
+pub mod desc;
+pub mod driver;
+pub mod dummy;
+pub mod error;
+pub mod state;
+
+pub use error::Error;

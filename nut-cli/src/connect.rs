@@ -1,0 +1,279 @@
+//! Opening a upsd connection, and [`Session`] on top of `nut_proto`'s
+//! blocking client.
+//!
+//! NUT's upsc and upslog connect with `UPSCLI_CONN_TRYSSL`: try STARTTLS,
+//! carry on in clear text if the server refuses. An SSL-enabled NUT build
+//! (Debian's links NSS) announces that attempt on stderr with
+//! `Init SSL without certificate database` once the TCP connection is up;
+//! a build without SSL says nothing. We follow the same rule: built with the
+//! `tls` feature, upsc and upslog try STARTTLS and print that line; without
+//! it they do neither. upscmd and upsrw never try TLS (as in NUT).
+
+use std::io::Write;
+use std::time::Duration;
+
+use nut_proto::client::{ConnectOptions, DEFAULT_IO_TIMEOUT, blocking::Client};
+use nut_proto::net::ErrorCode;
+use nut_proto::tokenizer::{is_bare_word, quote, split_line};
+
+use crate::session::{Session, SessionResult, UpsdError};
+
+/// What an SSL-enabled NUT client prints when it tries STARTTLS.
+pub const INIT_SSL_NOTICE: &str = "Init SSL without certificate database";
+
+/// Whether to try STARTTLS after connecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    /// Never (upscmd, upsrw).
+    Off,
+    /// Try, and continue in clear text when refused (upsc, upslog).
+    Try,
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint<'a> {
+    /// Host name or address.
+    pub host: &'a str,
+    /// TCP port.
+    pub port: u16,
+    /// Whether to try STARTTLS.
+    pub encryption: Encryption,
+    /// The longest single wait for a reply the program needs (`-t` of
+    /// upscmd/upsrw); reads never give up sooner than libupsclient's 5 s.
+    pub read_wait: Option<Duration>,
+}
+
+impl<'a> Endpoint<'a> {
+    /// `host:port` with the given encryption and default read timeout.
+    pub fn new(host: &'a str, port: u16, encryption: Encryption) -> Self {
+        Self {
+            host,
+            port,
+            encryption,
+            read_wait: None,
+        }
+    }
+
+    fn options(&self) -> ConnectOptions {
+        ConnectOptions {
+            io_timeout: self.read_wait.map(|wait| wait.max(DEFAULT_IO_TIMEOUT)),
+            ..ConnectOptions::default()
+        }
+    }
+}
+
+/// Opens sessions; tests substitute their own.
+pub trait Connector {
+    /// Connects to `endpoint`. Notices that NUT prints while connecting go
+    /// to `stderr`.
+    fn connect(
+        &self,
+        endpoint: Endpoint<'_>,
+        stderr: &mut dyn Write,
+    ) -> SessionResult<Box<dyn Session>>;
+}
+
+/// Connects over TCP with `nut_proto`'s blocking client.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NetConnector;
+
+impl Connector for NetConnector {
+    fn connect(
+        &self,
+        endpoint: Endpoint<'_>,
+        stderr: &mut dyn Write,
+    ) -> SessionResult<Box<dyn Session>> {
+        let options = endpoint.options();
+        let (host, port) = (endpoint.host, endpoint.port);
+        let client = if endpoint.encryption == Encryption::Try && cfg!(feature = "tls") {
+            connect_trying_tls(host, port, &options, stderr)?
+        } else {
+            Client::connect(host, port, &options).map_err(|e| upsd_error(&e))?
+        };
+        Ok(Box::new(NetSession { client }))
+    }
+}
+
+/// TRYSSL: STARTTLS without certificate checks, clear text if refused.
+#[cfg(feature = "tls")]
+fn connect_trying_tls(
+    host: &str,
+    port: u16,
+    options: &ConnectOptions,
+    stderr: &mut dyn Write,
+) -> SessionResult<Client> {
+    use nut_proto::client::TlsOptions;
+
+    let mut client = Client::connect(host, port, options).map_err(|e| upsd_error(&e))?;
+    // As in NUT, the notice follows a successful TCP connection.
+    let _ = writeln!(stderr, "{INIT_SSL_NOTICE}");
+    let tls = TlsOptions {
+        verify: false,
+        ..TlsOptions::default()
+    };
+    match client.starttls(&tls) {
+        Ok(()) => Ok(client),
+        // Refused: the connection is still good for clear text.
+        Err(nut_proto::Error::StartTlsRefused { .. }) => Ok(client),
+        // The handshake failed midway: start over without TLS.
+        Err(_) => Client::connect(host, port, options).map_err(|e| upsd_error(&e)),
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+fn connect_trying_tls(
+    host: &str,
+    port: u16,
+    options: &ConnectOptions,
+    _stderr: &mut dyn Write,
+) -> SessionResult<Client> {
+    Client::connect(host, port, options).map_err(|e| upsd_error(&e))
+}
+
+/// libupsclient's view of a `nut_proto` error.
+fn upsd_error(e: &nut_proto::Error) -> UpsdError {
+    let mut error = UpsdError::new(e.nut_message());
+    error.unknown_command = e.server_code() == Some(&ErrorCode::UnknownCommand);
+    error.while_sending = matches!(
+        e,
+        nut_proto::Error::Io {
+            action: nut_proto::error::IoAction::Write,
+            ..
+        } | nut_proto::Error::Timeout {
+            action: nut_proto::error::IoAction::Write,
+            ..
+        }
+    );
+    error.connection_lost = matches!(
+        e,
+        nut_proto::Error::Io { .. }
+            | nut_proto::Error::Timeout { .. }
+            | nut_proto::Error::Closed { .. }
+            | nut_proto::Error::Broken
+    );
+    error
+}
+
+/// A request word, quoted only when it has to be (as the typed client does).
+fn word(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_bare_word(text) {
+        text.into()
+    } else {
+        quote(text).into()
+    }
+}
+
+/// The words after `TYPE <ups> <var>` in a reply to `GET TYPE`.
+fn type_words(reply: &str) -> SessionResult<Vec<String>> {
+    let words =
+        split_line(reply).map_err(|e| UpsdError::new(format!("Parse error: {}", e.kind)))?;
+    match words.as_slice() {
+        [err, code, ..] if err == "ERR" => {
+            let code = ErrorCode::parse(code);
+            let mut error = UpsdError::new(code.client_message());
+            error.unknown_command = code == ErrorCode::UnknownCommand;
+            Err(error)
+        }
+        [keyword, _, _, types @ ..] if keyword == "TYPE" => Ok(types.to_vec()),
+        _ => Err(UpsdError::new("Protocol error")),
+    }
+}
+
+/// [`Session`] over a connected client.
+#[derive(Debug)]
+struct NetSession {
+    client: Client,
+}
+
+impl Session for NetSession {
+    fn list_ups(&mut self) -> SessionResult<Vec<(String, String)>> {
+        let upses = self.client.list_ups().map_err(|e| upsd_error(&e))?;
+        Ok(upses.into_iter().map(|u| (u.name, u.description)).collect())
+    }
+
+    fn list_var(&mut self, ups: &str) -> SessionResult<Vec<(String, String)>> {
+        let vars = self.client.list_var(ups).map_err(|e| upsd_error(&e))?;
+        Ok(vars.into_iter().map(|v| (v.name, v.value)).collect())
+    }
+
+    fn list_rw(&mut self, ups: &str) -> SessionResult<Vec<(String, String)>> {
+        let vars = self.client.list_rw(ups).map_err(|e| upsd_error(&e))?;
+        Ok(vars.into_iter().map(|v| (v.name, v.value)).collect())
+    }
+
+    fn list_cmd(&mut self, ups: &str) -> SessionResult<Vec<String>> {
+        self.client.list_cmd(ups).map_err(|e| upsd_error(&e))
+    }
+
+    fn list_enum(&mut self, ups: &str, var: &str) -> SessionResult<Vec<String>> {
+        self.client.list_enum(ups, var).map_err(|e| upsd_error(&e))
+    }
+
+    fn list_range(&mut self, ups: &str, var: &str) -> SessionResult<Vec<(String, String)>> {
+        let ranges = self
+            .client
+            .list_range(ups, var)
+            .map_err(|e| upsd_error(&e))?;
+        Ok(ranges.into_iter().map(|r| (r.min, r.max)).collect())
+    }
+
+    fn list_client(&mut self, ups: &str) -> SessionResult<Vec<String>> {
+        self.client.list_client(ups).map_err(|e| upsd_error(&e))
+    }
+
+    fn get_var(&mut self, ups: &str, var: &str) -> SessionResult<String> {
+        self.client.get_var(ups, var).map_err(|e| upsd_error(&e))
+    }
+
+    fn get_type(&mut self, ups: &str, var: &str) -> SessionResult<Vec<String>> {
+        // Raw, because upsrw reads the words in the order the server sent
+        // them, unknown ones included, and the typed VarType normalises both.
+        let request = format!("GET TYPE {} {}", word(ups), word(var));
+        let reply = self
+            .client
+            .request_raw(&request)
+            .map_err(|e| upsd_error(&e))?;
+        type_words(&reply)
+    }
+
+    fn get_desc(&mut self, ups: &str, var: &str) -> SessionResult<String> {
+        self.client.get_desc(ups, var).map_err(|e| upsd_error(&e))
+    }
+
+    fn get_cmddesc(&mut self, ups: &str, cmd: &str) -> SessionResult<String> {
+        self.client
+            .get_cmddesc(ups, cmd)
+            .map_err(|e| upsd_error(&e))
+    }
+
+    fn request(&mut self, line: &str) -> SessionResult<String> {
+        self.client.request_raw(line).map_err(|e| upsd_error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_words_keep_the_server_order() {
+        assert_eq!(
+            type_words("TYPE ups ups.x RW FANCY NUMBER").unwrap(),
+            ["RW", "FANCY", "NUMBER"]
+        );
+        assert_eq!(type_words("TYPE ups ups.x").unwrap(), Vec::<String>::new());
+        let e = type_words("ERR VAR-NOT-SUPPORTED").unwrap_err();
+        assert_eq!(e.message, "Variable not supported by UPS");
+        assert!(
+            type_words("ERR UNKNOWN-COMMAND")
+                .unwrap_err()
+                .unknown_command
+        );
+        assert_eq!(
+            type_words("VAR ups x \"1\"").unwrap_err().message,
+            "Protocol error"
+        );
+        assert!(type_words("TYPE \"unterminated").is_err());
+    }
+}

@@ -1,0 +1,332 @@
+//! `upsrw`: show a UPS's writable variables, or set one.
+//!
+//! The listing is printed variable by variable as the answers come, like
+//! NUT's, so a failure half-way leaves the same partial output before the
+//! same message. Setting follows NUT 2.8.0's order: connect, prompt for what
+//! is missing (user name, password, then the value unless `-s VAR=VALUE`),
+//! `USERNAME`/`PASSWORD`, the old-name check, `SET TRACKING ON` with `-w`, and
+//! `SET VAR <ups> <var> "<value>"` with the value escaped.
+
+use std::time::Duration;
+
+use nut_proto::tokenizer::encode;
+
+use crate::admin::{self, DEFAULT_TRACKING_TIMEOUT, Tracking, UPSRW};
+use crate::connect::{Connector, Encryption, Endpoint};
+use crate::console::{Console, PROMPT_BUFFER};
+use crate::error::{Error, Result};
+use crate::getopt::{Getopt, Opt};
+use crate::session::Session;
+use crate::target::{self, strtol};
+use crate::{NUT_VERSION, program_name};
+
+/// The usage text, with `prog` as the program name.
+pub fn usage(prog: &str) -> String {
+    format!(
+        "Network UPS Tools {prog} {NUT_VERSION}\n\
+\n\
+usage: {prog} [-h]\n\
+\x20      {prog} [-s <variable>] [-u <username>] [-p <password>] [-w] [-t <timeout>] <ups>\n\
+\n\
+Demo program to set variables within UPS hardware.\n\
+\n\
+\x20 -h            display this help text\n\
+\x20 -s <variable>\tspecify variable to be changed\n\
+\t\tuse -s VAR=VALUE to avoid prompting for value\n\
+\x20 -l            show all possible read/write variables.\n\
+\x20 -u <username> set username for command authentication\n\
+\x20 -p <password> set password for command authentication\n\
+\x20 -w            wait for the completion of setting by the driver\n\
+\x20               and return its actual result from the device\n\
+\x20 -t <timeout>\tset a timeout when using -w (in seconds, default: {DEFAULT_TRACKING_TIMEOUT})\n\
+\n\
+\x20 <ups>         UPS identifier - <upsname>[@<hostname>[:<port>]]\n\
+\n\
+Call without -s to show all possible read/write variables (same as -l).\n"
+    )
+}
+
+/// Settings read from the command line.
+#[derive(Debug, Default)]
+struct Options {
+    set: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    wait: bool,
+    timeout: u32,
+}
+
+/// Runs upsrw with `args` (`argv[0]` first). `quiet_ok` reflects
+/// `NUT_QUIET_OK_NOTRACKING=true`.
+pub fn run(
+    args: &[String],
+    console: &mut Console<'_>,
+    connector: &dyn Connector,
+    quiet_ok: bool,
+) -> Result<()> {
+    let argv0 = args.first().map_or("upsrw", String::as_str);
+    let prog = program_name(argv0);
+    let rest = args.get(1..).unwrap_or(&[]);
+    let mut options = Options {
+        timeout: DEFAULT_TRACKING_TIMEOUT,
+        ..Options::default()
+    };
+    let mut getopt = Getopt::new("hls:p:t:u:wV", rest);
+    for opt in getopt.by_ref() {
+        match opt {
+            Opt::Arg('s', var) => options.set = Some(var),
+            Opt::Arg('p', password) => options.password = Some(password),
+            Opt::Arg('t', text) => options.timeout = admin::parse_timeout(&text)?,
+            Opt::Arg('u', user) => options.user = Some(user),
+            Opt::Flag('w') => options.wait = true,
+            // Listing is what happens without -s anyway.
+            Opt::Flag('l') => {}
+            Opt::Flag('V') => {
+                writeln!(console.out, "Network UPS Tools {prog} {NUT_VERSION}")?;
+                return Ok(());
+            }
+            other => {
+                if let Some(diagnostic) = other.diagnostic(argv0) {
+                    writeln!(console.err, "{diagnostic}")?;
+                }
+                console.out.write_all(usage(&prog).as_bytes())?;
+                return Ok(());
+            }
+        }
+    }
+    let Some(ups_text) = getopt.operands().first() else {
+        console.out.write_all(usage(&prog).as_bytes())?;
+        return Ok(());
+    };
+    let target = target::split_name(ups_text).map_err(|e| {
+        Error::fatal(format!(
+            "{e}\nError: invalid UPS definition.  Required format: upsname[@hostname[:port]]"
+        ))
+    })?;
+    let timeout = Duration::from_secs(u64::from(options.timeout));
+    let endpoint = Endpoint {
+        read_wait: Some(timeout),
+        ..Endpoint::new(&target.host, target.port, Encryption::Off)
+    };
+    let mut session = connector
+        .connect(endpoint, console.err)
+        .map_err(|e| Error::fatal(format!("Error: {e}")))?;
+    let session = session.as_mut();
+    let Some(assignment) = options.set.take() else {
+        return list_writable(session, console, &target.ups);
+    };
+    let user = match options.user.take() {
+        Some(user) => user,
+        None => admin::prompt_username(console, UPSRW)?,
+    };
+    let password = match options.password.take() {
+        Some(password) => password,
+        None => admin::prompt_password(console)?,
+    };
+    let (var, value) = match assignment.split_once('=') {
+        Some((var, value)) => (var.to_owned(), value.to_owned()),
+        None => {
+            let value = prompt_value(console, &assignment)?;
+            (assignment, value)
+        }
+    };
+    admin::send_credentials(session, &user, &password, UPSRW)?;
+    if !var.contains('.') {
+        return Err(Error::fatal("Error: old variable names are not supported"));
+    }
+    if options.wait {
+        admin::enable_tracking(session, UPSRW)?;
+    }
+    let line = format!("SET VAR {} {var} \"{}\"", target.ups, encode(&value));
+    let tracking = Tracking {
+        enabled: options.wait,
+        timeout,
+        poll_interval: admin::TRACKING_POLL_INTERVAL,
+        quiet_ok,
+    };
+    admin::send_request(session, console, &line, tracking, UPSRW)
+}
+
+/// `Enter new value for <var>: `; NUT drops the answer's last character
+/// (normally its newline) and treats end of input as an empty answer.
+fn prompt_value(console: &mut Console<'_>, var: &str) -> Result<String> {
+    write!(console.out, "Enter new value for {var}: ")?;
+    console.out.flush()?;
+    let mut value = console
+        .input
+        .read_line(PROMPT_BUFFER)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    value.pop();
+    Ok(value)
+}
+
+/// The listing: every writable variable with its description, type and
+/// value (or options), each followed by a blank line.
+pub fn list_writable(
+    session: &mut dyn Session,
+    console: &mut Console<'_>,
+    ups: &str,
+) -> Result<()> {
+    let vars = session.list_rw(ups).map_err(|e| {
+        if e.unknown_command {
+            Error::fatal("Error: upsd is too old to support this query")
+        } else {
+            Error::fatal(format!("Error: {e}"))
+        }
+    })?;
+    for (var, _) in &vars {
+        writeln!(console.out, "[{var}]")?;
+        match session.get_desc(ups, var) {
+            Ok(description) => writeln!(console.out, "{description}")?,
+            Err(_) => writeln!(console.out, "Description unavailable")?,
+        }
+        print_type(session, console, ups, var)?;
+        writeln!(console.out)?;
+    }
+    Ok(())
+}
+
+/// What `ENUM` carries, as NUT's `ST_FLAG_*`.
+#[derive(Debug, Clone, Copy)]
+enum EnumKind {
+    String {
+        max_len: i32,
+    },
+    Number,
+    /// An old upsd that sends `ENUM` alone.
+    Unspecified,
+}
+
+/// NUT's `do_type`: reads the type words in order and prints the first
+/// kind that settles it.
+fn print_type(
+    session: &mut dyn Session,
+    console: &mut Console<'_>,
+    ups: &str,
+    var: &str,
+) -> Result<()> {
+    let Ok(words) = session.get_type(ups, var) else {
+        writeln!(console.out, "Unknown type")?;
+        return Ok(());
+    };
+    let mut is_enum = false;
+    for word in &words {
+        let upper = word.to_ascii_uppercase();
+        if upper == "ENUM" {
+            is_enum = true;
+        } else if upper == "RANGE" {
+            return print_range(session, console, ups, var);
+        } else if let Some(len) = upper.strip_prefix("STRING:") {
+            // C's (int)strtol: out-of-range lengths wrap like NUT's.
+            let max_len = strtol(len) as i32;
+            return if is_enum {
+                print_enum(session, console, ups, var, EnumKind::String { max_len })
+            } else {
+                let value = current_value(session, ups, var, "do_string")?;
+                write!(
+                    console.out,
+                    "Type: STRING\nMaximum length: {max_len}\nValue: {value}\n"
+                )?;
+                Ok(())
+            };
+        } else if upper == "NUMBER" {
+            return if is_enum {
+                print_enum(session, console, ups, var, EnumKind::Number)
+            } else {
+                let value = current_value(session, ups, var, "do_number")?;
+                write!(console.out, "Type: NUMBER\nValue: {value}\n")?;
+                Ok(())
+            };
+        } else if upper != "RW" {
+            writeln!(console.out, "Type: {word} (unrecognized)")?;
+        }
+    }
+    if is_enum {
+        print_enum(session, console, ups, var, EnumKind::Unspecified)?;
+    }
+    Ok(())
+}
+
+/// `GET VAR`, fatal with NUT's per-function message when it fails.
+fn current_value(
+    session: &mut dyn Session,
+    ups: &str,
+    var: &str,
+    function: &str,
+) -> Result<String> {
+    session
+        .get_var(ups, var)
+        .map_err(|_| Error::fatal(format!("{function}: can't get current value of {var}")))
+}
+
+fn print_enum(
+    session: &mut dyn Session,
+    console: &mut Console<'_>,
+    ups: &str,
+    var: &str,
+    kind: EnumKind,
+) -> Result<()> {
+    let mut value = current_value(session, ups, var, "do_enum")?;
+    // NUT compares against a copy held in a SMALLBUF.
+    truncate_bytes(&mut value, PROMPT_BUFFER - 1);
+    let options = session
+        .list_enum(ups, var)
+        .map_err(|e| Error::fatal(format!("Error: {e}")))?;
+    match kind {
+        EnumKind::String { max_len } => {
+            write!(
+                console.out,
+                "Type: ENUM STRING\nMaximum length: {max_len}\n"
+            )?;
+        }
+        EnumKind::Number => writeln!(console.out, "Type: ENUM NUMBER")?,
+        EnumKind::Unspecified => writeln!(console.out, "Type: ENUM")?,
+    }
+    for option in &options {
+        let selected = if *option == value { " SELECTED" } else { "" };
+        writeln!(console.out, "Option: \"{option}\"{selected}")?;
+    }
+    Ok(())
+}
+
+fn print_range(
+    session: &mut dyn Session,
+    console: &mut Console<'_>,
+    ups: &str,
+    var: &str,
+) -> Result<()> {
+    let value = current_value(session, ups, var, "do_range")?;
+    let current = atoi(&value);
+    let ranges = session
+        .list_range(ups, var)
+        .map_err(|e| Error::fatal(format!("Error: {e}")))?;
+    writeln!(console.out, "Type: RANGE NUMBER")?;
+    for (min, max) in &ranges {
+        let (min, max) = (atoi(min), atoi(max));
+        let selected = if (min..=max).contains(&current) {
+            " SELECTED"
+        } else {
+            ""
+        };
+        writeln!(console.out, "Option: \"{min}-{max}\"{selected}")?;
+    }
+    Ok(())
+}
+
+/// glibc's `atoi`: `(int)strtol(text, NULL, 10)`.
+fn atoi(text: &str) -> i32 {
+    strtol(text) as i32
+}
+
+/// Cuts `text` to at most `max` bytes, on a character boundary.
+fn truncate_bytes(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+}

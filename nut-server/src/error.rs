@@ -1,0 +1,182 @@
+//! The crate's error type.
+//!
+//! Messages follow NUT's own wording where NUT prints one (so that logs read
+//! the same as with the C daemons), and are lower-case otherwise.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use nut_proto::tokenizer::ParseErrorKind;
+
+/// Longest piece of offending input quoted in an error message.
+pub const MAX_QUOTED_INPUT: usize = 64;
+
+/// Everything that can go wrong in `nut-server`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be opened or read (NUT: `Can't open <file>: <reason>`).
+    #[error("Can't open {}: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A file is larger than the parser accepts.
+    #[error("{}: file larger than {limit} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
+    /// A line could not be tokenized (NUT: `Parse error: <file>:<line>: <reason>`).
+    #[error("Parse error: {}:{line}: {kind}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u32,
+        /// What the tokenizer found.
+        kind: ParseErrorKind,
+    },
+
+    /// A line was read but means something invalid.
+    #[error("{}:{line}: {problem}", path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u32,
+        /// What is wrong with it.
+        problem: Problem,
+    },
+
+    /// A driver option that the driver does not know (NUT's fatal message).
+    #[error("Fatal error: '{name}' is not a valid {} for this driver.", if *flag { "flag" } else { "variable name" })]
+    UnknownDriverOption {
+        /// The option as written.
+        name: String,
+        /// Whether it was given as a flag (no value).
+        flag: bool,
+    },
+
+    /// A `ups.conf` section names another driver (NUT's fatal message).
+    #[error("Error: UPS [{section}] is for driver {configured}, but I'm {program}!")]
+    WrongDriver {
+        /// The section name.
+        section: String,
+        /// The `driver` value in the section.
+        configured: String,
+        /// The running driver.
+        program: String,
+    },
+}
+
+/// What is wrong with a configuration line ([`Error::Config`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A value that must be a number is not one.
+    NotANumber {
+        /// The key or directive.
+        key: String,
+        /// The value, truncated to [`MAX_QUOTED_INPUT`] bytes.
+        value: String,
+    },
+    /// A value is not one of the accepted words.
+    InvalidValue {
+        /// The key or directive.
+        key: String,
+        /// The value, truncated to [`MAX_QUOTED_INPUT`] bytes.
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
+    /// A `[section]` header with nothing between the brackets.
+    EmptySection,
+    /// A line this file format cannot hold.
+    Malformed {
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotANumber { key, value } => {
+                write!(f, "{key}: value \"{value}\" is not a number")
+            }
+            Self::InvalidValue {
+                key,
+                value,
+                expected,
+            } => write!(f, "{key}: invalid value \"{value}\" (expected {expected})"),
+            Self::EmptySection => f.write_str("empty section name \"[]\""),
+            Self::Malformed { reason } => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// Cuts `input` to [`MAX_QUOTED_INPUT`] bytes (on a character boundary) for
+/// quoting in a message.
+pub(crate) fn quoted(input: &str) -> String {
+    if input.len() <= MAX_QUOTED_INPUT {
+        return input.to_owned();
+    }
+    let mut end = MAX_QUOTED_INPUT;
+    while !input.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &input[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_read_like_nut() {
+        let e = Error::Parse {
+            path: "/etc/nut/ups.conf".into(),
+            line: 2,
+            kind: ParseErrorKind::HashInQuotes,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Parse error: /etc/nut/ups.conf:2: Unbalanced word due to unescaped # in quotes"
+        );
+    }
+
+    #[test]
+    fn driver_option_errors_read_like_nut() {
+        let flag = Error::UnknownDriverOption {
+            name: "bogus".into(),
+            flag: true,
+        };
+        assert_eq!(
+            flag.to_string(),
+            "Fatal error: 'bogus' is not a valid flag for this driver."
+        );
+        let var = Error::UnknownDriverOption {
+            name: "bogus".into(),
+            flag: false,
+        };
+        assert!(var.to_string().contains("valid variable name"));
+    }
+
+    #[test]
+    fn quoting_truncates_at_the_limit() {
+        let exact = "x".repeat(MAX_QUOTED_INPUT);
+        assert_eq!(quoted(&exact), exact);
+        let over = "x".repeat(MAX_QUOTED_INPUT + 1);
+        assert_eq!(quoted(&over), format!("{exact}..."));
+    }
+}
