@@ -16,3 +16,6 @@ pub mod sock;
 pub mod tokenizer;
 
 pub use error::Error;
+pub use client::{ConnectOptions, Target};
+pub use net::{ErrorCode, ListItem, ListQuery, Reply, Request};
+pub use sock::{ClientMessage, DriverMessage, Snapshot, TrackingResult};
