@@ -54,14 +54,35 @@ pub enum Error {
         /// `CMDSCRIPT`, `PIPEFN` or `LOCKFN`.
         directive: &'static str,
     },
+    /// A file, socket or process operation of a runtime failed.
+    #[error("{context}: {message}")]
+    Io {
+        /// What was being done, with the path or program.
+        context: String,
+        /// The OS error text.
+        message: String,
+    },
+    /// A bad command line.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
+    /// An [`Error::Io`] from an OS error.
+    pub fn io(context: impl Into<String>, error: &std::io::Error) -> Self {
+        Self::Io {
+            context: context.into(),
+            message: nut_proto::error::strerror(error),
+        }
+    }
+
     /// The text NUT prints for this condition, line by line, so that a CLI
     /// can reproduce NUT's output exactly.
     pub fn nut_message(&self) -> Vec<String> {
         match self {
-            Self::TooLarge { .. } | Self::Scenario { .. } => vec![self.to_string()],
+            Self::TooLarge { .. } | Self::Scenario { .. } | Self::Io { .. } | Self::Usage(_) => {
+                vec![self.to_string()]
+            }
             Self::OldStyleMonitor { .. } => vec![
                 "Unable to use old-style MONITOR line without a username".to_owned(),
                 "Convert it and add a username to upsd.users - see the documentation".to_owned(),

@@ -8,9 +8,11 @@
 //! * [`replay`]: runs an engine against timed statuses on a virtual clock
 //!   and returns the timeline of its actions (`upsmon --simulate`).
 //! * [`upssched`]: `upssched.conf` and its sans-IO timer table.
+//! * `runtime` (feature `runtime`): the upsmon and upssched programs around
+//!   these cores: tokio, the upsd client, processes, signals, files.
 //!
-//! Nothing here touches the network, files, processes or the clock; the
-//! upsmon runtime wires these pieces to the `nut-proto` client.
+//! Outside `runtime`, nothing here touches the network, files, processes or
+//! the clock; the runtime wires these pieces to the `nut-proto` client.
 //!
 //! # Example: a dry run of an outage
 //!
@@ -44,6 +46,8 @@ pub mod engine;
 mod error;
 pub mod notify;
 pub mod replay;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 pub mod upssched;
 
 pub use engine::{

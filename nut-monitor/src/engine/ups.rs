@@ -147,8 +147,15 @@ impl Sink<'_> {
     }
 }
 
+/// Time since `since`, to the nearest second. NUT stamps its events with
+/// `time()` and compares whole seconds; polls come at whole-second
+/// intervals plus a few milliseconds of jitter, so comparing exact
+/// durations would decide a `> DEADTIME` or `> NOCOMMWARNTIME` one poll
+/// earlier than NUT whenever a poll runs late (seen against the real
+/// upsmon: NOCOMM repeated at 2.003 s with NOCOMMWARNTIME 2).
 fn elapsed(now: Instant, since: Instant) -> Duration {
-    now.saturating_duration_since(since)
+    let exact = now.saturating_duration_since(since);
+    Duration::from_secs((exact + Duration::from_millis(500)).as_secs())
 }
 
 impl UpsState {

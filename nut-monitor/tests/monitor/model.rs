@@ -33,6 +33,12 @@ struct Ups {
     oblb_start: Option<u64>,
 }
 
+/// Time from `start` to `t` (ms), to the nearest whole second: NUT stamps
+/// and compares in whole seconds (`time()`).
+fn el(t: u64, start: u64) -> u64 {
+    (t - start + 500) / 1000 * 1000
+}
+
 fn secs(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap()
 }
@@ -63,7 +69,7 @@ impl<'a> Model<'a> {
         let mut power = 0;
         for (i, u) in self.ups.iter_mut().enumerate() {
             // DEADTIME: silent too long while last on battery = low battery.
-            if u.heard && u.ob && t - u.last_good > secs(c.dead_time) {
+            if u.heard && u.ob && el(t, u.last_good) > secs(c.dead_time) {
                 u.lb = true;
             }
             if u.ob && u.lb {
@@ -128,7 +134,7 @@ fn poll(u: &mut Ups, t: u64, status: &str, c: &Config) {
         u.off_long = false;
     } else if let Some(start) = u.off_start {
         let limit = c.off_duration.map(secs);
-        if limit.is_some_and(|d| d > 0 && t - start > d) {
+        if limit.is_some_and(|d| d > 0 && el(t, start) > d) {
             u.off_long = true;
         }
     } else {
@@ -144,7 +150,7 @@ fn critical(u: &Ups, t: u64, c: &Config, primary: bool) -> bool {
     let over_long = u.over
         && c.over_duration
             .zip(u.over_start)
-            .is_some_and(|(d, start)| t - start >= secs(d));
+            .is_some_and(|(d, start)| el(t, start) >= secs(d));
     let off_counts = u.off && c.off_duration.is_some();
     if u.down && (u.cal || u.bypass || off_counts || over_long || (u.alarm && c.alarm_critical)) {
         return true;
@@ -156,8 +162,8 @@ fn critical(u: &Ups, t: u64, c: &Config, primary: bool) -> bool {
         return false;
     }
     let oblb = secs(c.oblb_duration);
-    if oblb > 0 && u.oblb_start.is_none_or(|s| t - s < oblb) {
+    if oblb > 0 && u.oblb_start.is_none_or(|s| el(t, s) < oblb) {
         return false;
     }
-    primary || t - u.last_noncrit > secs(c.host_sync)
+    primary || el(t, u.last_noncrit) > secs(c.host_sync)
 }

@@ -1,0 +1,7 @@
+//! `upsmon`: see [`nut_monitor::runtime::upsmon`].
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    nut_monitor::runtime::upsmon::main(std::env::args_os())
+}
