@@ -10,9 +10,13 @@
 
 use std::time::{Duration, Instant};
 
+use nut_proto::client::Target;
+
+use crate::connect::{Connector, Encryption, Endpoint, invalid_ups_message};
 use crate::console::{Console, PROMPT_BUFFER, login_name};
 use crate::error::{Error, Result};
-use crate::session::Session;
+use crate::getopt::Opt;
+use crate::session::{Session, UpsdError};
 
 /// NUT's default for `-t`: seconds to wait for a tracked result.
 pub const DEFAULT_TRACKING_TIMEOUT: u32 = 10;
@@ -69,6 +73,119 @@ pub const UPSRW: Wording = Wording {
     eof_at_username_is_fatal: false,
     upgrade_hint: " You probably need to upgrade upsd.",
 };
+
+/// The options upscmd and upsrw share: `-u`, `-p`, `-w` and `-t`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminOptions {
+    /// `-u`: the user name (prompted for when missing).
+    pub user: Option<String>,
+    /// `-p`: the password (prompted for when missing).
+    pub password: Option<String>,
+    /// `-w`: wait for the tracked result.
+    pub wait: bool,
+    /// `-t`: seconds to wait for it, and for each reply.
+    pub timeout: u32,
+}
+
+impl Default for AdminOptions {
+    fn default() -> Self {
+        Self {
+            user: None,
+            password: None,
+            wait: false,
+            timeout: DEFAULT_TRACKING_TIMEOUT,
+        }
+    }
+}
+
+impl AdminOptions {
+    /// Takes `opt` when it is one of the shared options; `Ok(false)` when
+    /// it is not.
+    ///
+    /// # Errors
+    ///
+    /// NUT's fatal message for a `-t` that is not an unsigned number.
+    pub fn take(&mut self, opt: &Opt) -> Result<bool> {
+        match opt {
+            Opt::Arg('u', user) => self.user = Some(user.clone()),
+            Opt::Arg('p', password) => self.password = Some(password.clone()),
+            Opt::Arg('t', text) => self.timeout = parse_timeout(text)?,
+            Opt::Flag('w') => self.wait = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// `-t` as a duration.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(u64::from(self.timeout))
+    }
+
+    /// How the request ends: with `-w`, waiting up to `-t`.
+    pub fn tracking(&self, quiet_ok: bool) -> Tracking {
+        Tracking {
+            enabled: self.wait,
+            timeout: self.timeout(),
+            poll_interval: TRACKING_POLL_INTERVAL,
+            quiet_ok,
+        }
+    }
+
+    /// The user name and password, prompting for what `-u`/`-p` did not
+    /// give (user name first), as NUT does.
+    ///
+    /// # Errors
+    ///
+    /// NUT's fatal messages when a prompt cannot be answered.
+    pub fn credentials(
+        &mut self,
+        console: &mut Console<'_>,
+        wording: Wording,
+    ) -> Result<(String, String)> {
+        let user = match self.user.take() {
+            Some(user) => user,
+            None => prompt_username(console, wording)?,
+        };
+        let password = match self.password.take() {
+            Some(password) => password,
+            None => prompt_password(console)?,
+        };
+        Ok((user, password))
+    }
+}
+
+/// Reads the `<ups>` operand and connects to its upsd in clear text, with
+/// replies awaited up to `timeout` (`-t`); returns the UPS name and the
+/// session.
+///
+/// # Errors
+///
+/// NUT's fatal messages for a bad `<ups>` or a failed connection.
+pub fn connect(
+    ups: &str,
+    timeout: Duration,
+    connector: &dyn Connector,
+    console: &mut Console<'_>,
+) -> Result<(String, Box<dyn Session>)> {
+    let target = Target::parse(ups).map_err(|e| Error::fatal(invalid_ups_message(&e)))?;
+    let endpoint = Endpoint {
+        read_wait: Some(timeout),
+        ..Endpoint::to(&target, Encryption::Off)
+    };
+    let session = connector
+        .connect(endpoint, console.err)
+        .map_err(|e| Error::fatal(format!("Error: {e}")))?;
+    Ok((target.ups.unwrap_or_default(), session))
+}
+
+/// The fatal error when a listing (`upscmd -l`, `upsrw`) cannot start.
+pub fn listing_failed(e: &UpsdError) -> Error {
+    if e.unknown_command {
+        Error::fatal("Error: upsd is too old to support this query")
+    } else {
+        Error::fatal(format!("Error: {e}"))
+    }
+}
 
 /// `strerror`-style text of an I/O error (Rust's ` (os error N)` removed).
 pub fn strerror(e: &std::io::Error) -> String {
@@ -169,8 +286,9 @@ pub struct Tracking {
     pub quiet_ok: bool,
 }
 
-/// Sends the request line, checks the reply and, with tracking, waits for
-/// the result; the final status line goes to stderr as NUT prints it.
+/// With tracking, enables it; then sends the request line, checks the
+/// reply and, with tracking, waits for the result; the final status line
+/// goes to stderr as NUT prints it.
 pub fn send_request(
     session: &mut dyn Session,
     console: &mut Console<'_>,
@@ -178,6 +296,9 @@ pub fn send_request(
     tracking: Tracking,
     wording: Wording,
 ) -> Result<()> {
+    if tracking.enabled {
+        enable_tracking(session, wording)?;
+    }
     let reply = session.request(line).map_err(|e| {
         let prefix = if e.while_sending {
             wording.send_failed

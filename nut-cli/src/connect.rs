@@ -6,15 +6,18 @@
 //! (Debian's links NSS) announces that attempt on stderr with
 //! `Init SSL without certificate database` once the TCP connection is up;
 //! a build without SSL says nothing. We follow the same rule: built with the
-//! `tls` feature, upsc and upslog try STARTTLS and print that line; without
-//! it they do neither. upscmd and upsrw never try TLS (as in NUT).
+//! `tls` feature (the default, as distributions build NUT with SSL), upsc
+//! and upslog try STARTTLS and print that line; without it they do neither.
+//! upscmd and upsrw never try TLS (as in NUT).
 
 use std::io::Write;
 use std::time::Duration;
 
-use nut_proto::client::{ConnectOptions, DEFAULT_IO_TIMEOUT, blocking::Client};
+use nut_proto::client::{
+    ConnectOptions, DEFAULT_IO_TIMEOUT, Target, TargetError, blocking::Client,
+};
+use nut_proto::model::VarType;
 use nut_proto::net::ErrorCode;
-use nut_proto::tokenizer::{is_bare_word, quote, split_line};
 
 use crate::session::{Session, SessionResult, UpsdError};
 
@@ -55,11 +58,28 @@ impl<'a> Endpoint<'a> {
         }
     }
 
+    /// The host and port of `target`.
+    pub fn to(target: &'a Target, encryption: Encryption) -> Self {
+        Self::new(&target.host, target.port, encryption)
+    }
+
     fn options(&self) -> ConnectOptions {
         ConnectOptions {
             io_timeout: self.read_wait.map(|wait| wait.max(DEFAULT_IO_TIMEOUT)),
             ..ConnectOptions::default()
         }
+    }
+}
+
+/// upscmd's, upsrw's and upslog's complaint about a bad `<ups>` argument:
+/// libupsclient's diagnostic line, then NUT's one-line message (upsc words
+/// it differently: [`TargetError::nut_message`]).
+pub fn invalid_ups_message(error: &TargetError) -> String {
+    const MESSAGE: &str =
+        "Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]";
+    match error.nut_diagnostic() {
+        Some(diagnostic) => format!("{diagnostic}\n{MESSAGE}"),
+        None => MESSAGE.to_owned(),
     }
 }
 
@@ -155,31 +175,6 @@ fn upsd_error(e: &nut_proto::Error) -> UpsdError {
     error
 }
 
-/// A request word, quoted only when it has to be (as the typed client does).
-fn word(text: &str) -> std::borrow::Cow<'_, str> {
-    if is_bare_word(text) {
-        text.into()
-    } else {
-        quote(text).into()
-    }
-}
-
-/// The words after `TYPE <ups> <var>` in a reply to `GET TYPE`.
-fn type_words(reply: &str) -> SessionResult<Vec<String>> {
-    let words =
-        split_line(reply).map_err(|e| UpsdError::new(format!("Parse error: {}", e.kind)))?;
-    match words.as_slice() {
-        [err, code, ..] if err == "ERR" => {
-            let code = ErrorCode::parse(code);
-            let mut error = UpsdError::new(code.client_message());
-            error.unknown_command = code == ErrorCode::UnknownCommand;
-            Err(error)
-        }
-        [keyword, _, _, types @ ..] if keyword == "TYPE" => Ok(types.to_vec()),
-        _ => Err(UpsdError::new("Protocol error")),
-    }
-}
-
 /// [`Session`] over a connected client.
 #[derive(Debug)]
 struct NetSession {
@@ -226,15 +221,8 @@ impl Session for NetSession {
         self.client.get_var(ups, var).map_err(|e| upsd_error(&e))
     }
 
-    fn get_type(&mut self, ups: &str, var: &str) -> SessionResult<Vec<String>> {
-        // Raw, because upsrw reads the words in the order the server sent
-        // them, unknown ones included, and the typed VarType normalises both.
-        let request = format!("GET TYPE {} {}", word(ups), word(var));
-        let reply = self
-            .client
-            .request_raw(&request)
-            .map_err(|e| upsd_error(&e))?;
-        type_words(&reply)
+    fn get_type(&mut self, ups: &str, var: &str) -> SessionResult<VarType> {
+        self.client.get_type(ups, var).map_err(|e| upsd_error(&e))
     }
 
     fn get_desc(&mut self, ups: &str, var: &str) -> SessionResult<String> {
@@ -249,31 +237,5 @@ impl Session for NetSession {
 
     fn request(&mut self, line: &str) -> SessionResult<String> {
         self.client.request_raw(line).map_err(|e| upsd_error(&e))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type_words_keep_the_server_order() {
-        assert_eq!(
-            type_words("TYPE ups ups.x RW FANCY NUMBER").unwrap(),
-            ["RW", "FANCY", "NUMBER"]
-        );
-        assert_eq!(type_words("TYPE ups ups.x").unwrap(), Vec::<String>::new());
-        let e = type_words("ERR VAR-NOT-SUPPORTED").unwrap_err();
-        assert_eq!(e.message, "Variable not supported by UPS");
-        assert!(
-            type_words("ERR UNKNOWN-COMMAND")
-                .unwrap_err()
-                .unknown_command
-        );
-        assert_eq!(
-            type_words("VAR ups x \"1\"").unwrap_err().message,
-            "Protocol error"
-        );
-        assert!(type_words("TYPE \"unterminated").is_err());
     }
 }

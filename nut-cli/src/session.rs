@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use nut_proto::model::VarType;
+
 /// A failed request, described as libupsclient's `upscli_strerror` would.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpsdError {
@@ -71,7 +73,7 @@ pub trait Session {
     fn get_var(&mut self, ups: &str, var: &str) -> SessionResult<String>;
     /// `GET TYPE <ups> <var>`: the type words after the variable name
     /// (`RW`, `ENUM`, `STRING:32`, ...), in the server's order.
-    fn get_type(&mut self, ups: &str, var: &str) -> SessionResult<Vec<String>>;
+    fn get_type(&mut self, ups: &str, var: &str) -> SessionResult<VarType>;
     /// `GET DESC <ups> <var>`: the description.
     fn get_desc(&mut self, ups: &str, var: &str) -> SessionResult<String>;
     /// `GET CMDDESC <ups> <cmd>`: the description.

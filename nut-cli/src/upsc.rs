@@ -11,14 +11,15 @@
 //! `Error: Server disconnected` and exit 1, so a truncated listing is never
 //! mistaken for a complete one.
 
+use nut_proto::client::{DEFAULT_HOST, Target};
+
 use crate::connect::{Connector, Encryption, Endpoint};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
 use crate::json;
+use crate::program::{Invocation, NUT_VERSION, upscmd_version};
 use crate::session::{Session, UpsdError};
-use crate::target::{self, DEFAULT_HOST};
-use crate::{NUT_VERSION, program_name};
 
 /// What to list or show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,32 +61,18 @@ Third form (lists clients connected to a device):\n\
 
 /// Runs upsc with `args` (`argv[0]` first).
 pub fn run(args: &[String], console: &mut Console<'_>, connector: &dyn Connector) -> Result<()> {
-    let argv0 = args.first().map_or("upsc", String::as_str);
-    let prog = program_name(argv0);
-    let rest = args.get(1..).unwrap_or(&[]);
+    let call = Invocation::new(args, "upsc");
     let (mut list_upses_flag, mut descriptions, mut clients) = (false, false, false);
     let mut json_output = false;
-    let mut getopt = Getopt::new("hlLcjV", rest);
+    let mut getopt = Getopt::new("hlLcjV", call.rest);
     for opt in getopt.by_ref() {
         match opt {
             Opt::Flag('L') => (list_upses_flag, descriptions) = (true, true),
             Opt::Flag('l') => list_upses_flag = true,
             Opt::Flag('c') => clients = true,
             Opt::Flag('j') => json_output = true,
-            // NUT prints "upscmd" here too; kept for byte-compatibility.
-            Opt::Flag('V') => {
-                return Err(Error::Fatal {
-                    message: format!("Network UPS Tools upscmd {NUT_VERSION}"),
-                    code: 0,
-                });
-            }
-            other => {
-                if let Some(diagnostic) = other.diagnostic(argv0) {
-                    writeln!(console.err, "{diagnostic}")?;
-                }
-                console.out.write_all(usage(&prog).as_bytes())?;
-                return Ok(());
-            }
+            Opt::Flag('V') => return Err(upscmd_version()),
+            other => return call.print_usage(console, &other, &usage(&call.prog)),
         }
     }
     // -l/-L win over -c whatever the order, as in NUT.
@@ -101,38 +88,30 @@ pub fn run(args: &[String], console: &mut Console<'_>, connector: &dyn Connector
         json: json_output,
         single_value: mode == Mode::Vars && operands.len() > 1,
     };
-    let (ups, host, port) = match mode {
-        Mode::Upses { .. } => {
-            let text = operands.first().map_or(DEFAULT_HOST, String::as_str);
-            let (host, port) = target::split_addr(text).map_err(|e| {
-                out.fail(
-                    console,
-                    Some(e.0),
-                    "invalid hostname.\nRequired format: [hostname[:port]]",
-                )
-            })?;
-            (String::new(), host, port)
-        }
-        Mode::Clients | Mode::Vars => {
+    let parsed = match (mode, operands.first()) {
+        (Mode::Upses { .. }, text) => Target::parse_host(text.map_or(DEFAULT_HOST, String::as_str)),
+        (Mode::Clients | Mode::Vars, Some(text)) => Target::parse(text),
+        (Mode::Clients | Mode::Vars, None) => {
             const INVALID: &str =
                 "invalid UPS definition.\nRequired format: upsname[@hostname[:port]]";
-            let Some(text) = operands.first() else {
-                return Err(out.fail(console, None, INVALID));
-            };
-            let t = target::split_name(text).map_err(|e| out.fail(console, Some(e.0), INVALID))?;
-            (t.ups, t.host, t.port)
+            return Err(out.fail(console, None, INVALID));
         }
     };
+    let target = parsed.map_err(|e| {
+        let diagnostic = e.nut_diagnostic();
+        out.fail(console, diagnostic.as_deref(), e.nut_message())
+    })?;
+    let ups = target.ups.as_deref().unwrap_or_default();
     let mut session = connector
-        .connect(Endpoint::new(&host, port, Encryption::Try), console.err)
+        .connect(Endpoint::to(&target, Encryption::Try), console.err)
         .map_err(|e| out.fail(console, None, &e.message))?;
     let session = session.as_mut();
     match mode {
         Mode::Upses { descriptions } => list_upses(session, console, out, descriptions),
-        Mode::Clients => list_clients(session, console, out, &ups),
+        Mode::Clients => list_clients(session, console, out, ups),
         Mode::Vars => match operands.get(1) {
-            Some(var) => print_var(session, console, out, &ups, var),
-            None => list_vars(session, console, out, &ups),
+            Some(var) => print_var(session, console, out, ups, var),
+            None => list_vars(session, console, out, ups),
         },
     }
 }

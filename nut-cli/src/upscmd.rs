@@ -10,16 +10,13 @@
 //! 2.8.1+ warns that the result is unknown unless
 //! `NUT_QUIET_OK_NOTRACKING=true`; 2.8.0 does not.
 
-use std::time::Duration;
-
-use crate::admin::{self, DEFAULT_TRACKING_TIMEOUT, Tracking, UPSCMD};
-use crate::connect::{Connector, Encryption, Endpoint};
+use crate::admin::{self, AdminOptions, DEFAULT_TRACKING_TIMEOUT, UPSCMD};
+use crate::connect::Connector;
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
+use crate::program::{Invocation, NUT_VERSION, upscmd_version};
 use crate::session::Session;
-use crate::target;
-use crate::{NUT_VERSION, program_name};
 
 /// The usage text, with `prog` as the program name.
 pub fn usage(prog: &str) -> String {
@@ -46,16 +43,6 @@ Administration program to initiate instant commands on UPS hardware.\n\
     )
 }
 
-/// Settings read from the command line.
-#[derive(Debug, Default)]
-struct Options {
-    list: bool,
-    user: Option<String>,
-    password: Option<String>,
-    wait: bool,
-    timeout: u32,
-}
-
 /// Runs upscmd with `args` (`argv[0]` first). `quiet_ok` reflects
 /// `NUT_QUIET_OK_NOTRACKING=true`.
 pub fn run(
@@ -64,88 +51,45 @@ pub fn run(
     connector: &dyn Connector,
     quiet_ok: bool,
 ) -> Result<()> {
-    let argv0 = args.first().map_or("upscmd", String::as_str);
-    let prog = program_name(argv0);
-    let rest = args.get(1..).unwrap_or(&[]);
-    let mut options = Options {
-        timeout: DEFAULT_TRACKING_TIMEOUT,
-        ..Options::default()
-    };
-    let mut getopt = Getopt::new("lhu:p:t:wV", rest);
+    let call = Invocation::new(args, "upscmd");
+    let usage = usage(&call.prog);
+    let mut options = AdminOptions::default();
+    let mut list = false;
+    let mut getopt = Getopt::new("lhu:p:t:wV", call.rest);
     for opt in getopt.by_ref() {
+        if options.take(&opt)? {
+            continue;
+        }
         match opt {
-            Opt::Flag('l') => options.list = true,
-            Opt::Arg('u', user) => options.user = Some(user),
-            Opt::Arg('p', password) => options.password = Some(password),
-            Opt::Arg('t', text) => options.timeout = admin::parse_timeout(&text)?,
-            Opt::Flag('w') => options.wait = true,
-            Opt::Flag('V') => {
-                return Err(Error::Fatal {
-                    message: format!("Network UPS Tools upscmd {NUT_VERSION}"),
-                    code: 0,
-                });
-            }
-            other => {
-                if let Some(diagnostic) = other.diagnostic(argv0) {
-                    writeln!(console.err, "{diagnostic}")?;
-                }
-                console.out.write_all(usage(&prog).as_bytes())?;
-                return Ok(());
-            }
+            Opt::Flag('l') => list = true,
+            Opt::Flag('V') => return Err(upscmd_version()),
+            other => return call.print_usage(console, &other, &usage),
         }
     }
     let operands = getopt.operands();
     let Some(ups_text) = operands.first() else {
-        console.out.write_all(usage(&prog).as_bytes())?;
+        console.out.write_all(usage.as_bytes())?;
         return Ok(());
     };
-    let target = target::split_name(ups_text).map_err(|e| {
-        Error::fatal(format!(
-            "{e}\nError: invalid UPS definition.  Required format: upsname[@hostname[:port]]"
-        ))
-    })?;
-    let timeout = Duration::from_secs(u64::from(options.timeout));
-    let endpoint = Endpoint {
-        read_wait: Some(timeout),
-        ..Endpoint::new(&target.host, target.port, Encryption::Off)
-    };
-    let mut session = connector
-        .connect(endpoint, console.err)
-        .map_err(|e| Error::fatal(format!("Error: {e}")))?;
+    let (ups, mut session) = admin::connect(ups_text, options.timeout(), connector, console)?;
     let session = session.as_mut();
-    if options.list {
-        return list_commands(session, console, &target.ups);
+    if list {
+        return list_commands(session, console, &ups);
     }
     let Some(command) = operands.get(1) else {
-        console.out.write_all(usage(&prog).as_bytes())?;
+        console.out.write_all(usage.as_bytes())?;
         return Ok(());
     };
     if !command.contains('.') {
         return Err(Error::fatal("Error: old command names are not supported"));
     }
-    let user = match options.user {
-        Some(user) => user,
-        None => admin::prompt_username(console, UPSCMD)?,
-    };
-    let password = match options.password {
-        Some(password) => password,
-        None => admin::prompt_password(console)?,
-    };
+    let (user, password) = options.credentials(console, UPSCMD)?;
     admin::send_credentials(session, &user, &password, UPSCMD)?;
-    if options.wait {
-        admin::enable_tracking(session, UPSCMD)?;
-    }
     let line = match operands.get(2) {
-        Some(value) => format!("INSTCMD {} {command} {value}", target.ups),
-        None => format!("INSTCMD {} {command}", target.ups),
+        Some(value) => format!("INSTCMD {ups} {command} {value}"),
+        None => format!("INSTCMD {ups} {command}"),
     };
-    let tracking = Tracking {
-        enabled: options.wait,
-        timeout,
-        poll_interval: admin::TRACKING_POLL_INTERVAL,
-        quiet_ok,
-    };
-    admin::send_request(session, console, &line, tracking, UPSCMD)
+    admin::send_request(session, console, &line, options.tracking(quiet_ok), UPSCMD)
 }
 
 /// `-l`: the command list, then one description per command (a command
@@ -155,13 +99,9 @@ pub fn list_commands(
     console: &mut Console<'_>,
     ups: &str,
 ) -> Result<()> {
-    let commands = session.list_cmd(ups).map_err(|e| {
-        if e.unknown_command {
-            Error::fatal("Error: upsd is too old to support this query")
-        } else {
-            Error::fatal(format!("Error: {e}"))
-        }
-    })?;
+    let commands = session
+        .list_cmd(ups)
+        .map_err(|e| admin::listing_failed(&e))?;
     write!(
         console.out,
         "Instant commands supported on UPS [{ups}]:\n\n"

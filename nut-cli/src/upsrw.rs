@@ -7,18 +7,17 @@
 //! `USERNAME`/`PASSWORD`, the old-name check, `SET TRACKING ON` with `-w`, and
 //! `SET VAR <ups> <var> "<value>"` with the value escaped.
 
-use std::time::Duration;
-
+use nut_proto::cnum::atoi;
+use nut_proto::model::TypeWord;
 use nut_proto::tokenizer::encode;
 
-use crate::admin::{self, DEFAULT_TRACKING_TIMEOUT, Tracking, UPSRW};
-use crate::connect::{Connector, Encryption, Endpoint};
+use crate::admin::{self, AdminOptions, DEFAULT_TRACKING_TIMEOUT, UPSRW};
+use crate::connect::Connector;
 use crate::console::{Console, PROMPT_BUFFER};
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
+use crate::program::{Invocation, NUT_VERSION};
 use crate::session::Session;
-use crate::target::{self, strtol};
-use crate::{NUT_VERSION, program_name};
 
 /// The usage text, with `prog` as the program name.
 pub fn usage(prog: &str) -> String {
@@ -46,16 +45,6 @@ Call without -s to show all possible read/write variables (same as -l).\n"
     )
 }
 
-/// Settings read from the command line.
-#[derive(Debug, Default)]
-struct Options {
-    set: Option<String>,
-    user: Option<String>,
-    password: Option<String>,
-    wait: bool,
-    timeout: u32,
-}
-
 /// Runs upsrw with `args` (`argv[0]` first). `quiet_ok` reflects
 /// `NUT_QUIET_OK_NOTRACKING=true`.
 pub fn run(
@@ -64,65 +53,36 @@ pub fn run(
     connector: &dyn Connector,
     quiet_ok: bool,
 ) -> Result<()> {
-    let argv0 = args.first().map_or("upsrw", String::as_str);
-    let prog = program_name(argv0);
-    let rest = args.get(1..).unwrap_or(&[]);
-    let mut options = Options {
-        timeout: DEFAULT_TRACKING_TIMEOUT,
-        ..Options::default()
-    };
-    let mut getopt = Getopt::new("hls:p:t:u:wV", rest);
+    let call = Invocation::new(args, "upsrw");
+    let usage = usage(&call.prog);
+    let mut options = AdminOptions::default();
+    let mut set = None;
+    let mut getopt = Getopt::new("hls:p:t:u:wV", call.rest);
     for opt in getopt.by_ref() {
+        if options.take(&opt)? {
+            continue;
+        }
         match opt {
-            Opt::Arg('s', var) => options.set = Some(var),
-            Opt::Arg('p', password) => options.password = Some(password),
-            Opt::Arg('t', text) => options.timeout = admin::parse_timeout(&text)?,
-            Opt::Arg('u', user) => options.user = Some(user),
-            Opt::Flag('w') => options.wait = true,
+            Opt::Arg('s', var) => set = Some(var),
             // Listing is what happens without -s anyway.
             Opt::Flag('l') => {}
             Opt::Flag('V') => {
-                writeln!(console.out, "Network UPS Tools {prog} {NUT_VERSION}")?;
+                writeln!(console.out, "Network UPS Tools {} {NUT_VERSION}", call.prog)?;
                 return Ok(());
             }
-            other => {
-                if let Some(diagnostic) = other.diagnostic(argv0) {
-                    writeln!(console.err, "{diagnostic}")?;
-                }
-                console.out.write_all(usage(&prog).as_bytes())?;
-                return Ok(());
-            }
+            other => return call.print_usage(console, &other, &usage),
         }
     }
     let Some(ups_text) = getopt.operands().first() else {
-        console.out.write_all(usage(&prog).as_bytes())?;
+        console.out.write_all(usage.as_bytes())?;
         return Ok(());
     };
-    let target = target::split_name(ups_text).map_err(|e| {
-        Error::fatal(format!(
-            "{e}\nError: invalid UPS definition.  Required format: upsname[@hostname[:port]]"
-        ))
-    })?;
-    let timeout = Duration::from_secs(u64::from(options.timeout));
-    let endpoint = Endpoint {
-        read_wait: Some(timeout),
-        ..Endpoint::new(&target.host, target.port, Encryption::Off)
-    };
-    let mut session = connector
-        .connect(endpoint, console.err)
-        .map_err(|e| Error::fatal(format!("Error: {e}")))?;
+    let (ups, mut session) = admin::connect(ups_text, options.timeout(), connector, console)?;
     let session = session.as_mut();
-    let Some(assignment) = options.set.take() else {
-        return list_writable(session, console, &target.ups);
+    let Some(assignment) = set else {
+        return list_writable(session, console, &ups);
     };
-    let user = match options.user.take() {
-        Some(user) => user,
-        None => admin::prompt_username(console, UPSRW)?,
-    };
-    let password = match options.password.take() {
-        Some(password) => password,
-        None => admin::prompt_password(console)?,
-    };
+    let (user, password) = options.credentials(console, UPSRW)?;
     let (var, value) = match assignment.split_once('=') {
         Some((var, value)) => (var.to_owned(), value.to_owned()),
         None => {
@@ -134,17 +94,8 @@ pub fn run(
     if !var.contains('.') {
         return Err(Error::fatal("Error: old variable names are not supported"));
     }
-    if options.wait {
-        admin::enable_tracking(session, UPSRW)?;
-    }
-    let line = format!("SET VAR {} {var} \"{}\"", target.ups, encode(&value));
-    let tracking = Tracking {
-        enabled: options.wait,
-        timeout,
-        poll_interval: admin::TRACKING_POLL_INTERVAL,
-        quiet_ok,
-    };
-    admin::send_request(session, console, &line, tracking, UPSRW)
+    let line = format!("SET VAR {ups} {var} \"{}\"", encode(&value));
+    admin::send_request(session, console, &line, options.tracking(quiet_ok), UPSRW)
 }
 
 /// `Enter new value for <var>: `; NUT drops the answer's last character
@@ -169,13 +120,9 @@ pub fn list_writable(
     console: &mut Console<'_>,
     ups: &str,
 ) -> Result<()> {
-    let vars = session.list_rw(ups).map_err(|e| {
-        if e.unknown_command {
-            Error::fatal("Error: upsd is too old to support this query")
-        } else {
-            Error::fatal(format!("Error: {e}"))
-        }
-    })?;
+    let vars = session
+        .list_rw(ups)
+        .map_err(|e| admin::listing_failed(&e))?;
     for (var, _) in &vars {
         writeln!(console.out, "[{var}]")?;
         match session.get_desc(ups, var) {
@@ -207,40 +154,38 @@ fn print_type(
     ups: &str,
     var: &str,
 ) -> Result<()> {
-    let Ok(words) = session.get_type(ups, var) else {
+    let Ok(var_type) = session.get_type(ups, var) else {
         writeln!(console.out, "Unknown type")?;
         return Ok(());
     };
     let mut is_enum = false;
-    for word in &words {
-        let upper = word.to_ascii_uppercase();
-        if upper == "ENUM" {
-            is_enum = true;
-        } else if upper == "RANGE" {
-            return print_range(session, console, ups, var);
-        } else if let Some(len) = upper.strip_prefix("STRING:") {
-            // C's (int)strtol: out-of-range lengths wrap like NUT's.
-            let max_len = strtol(len) as i32;
-            return if is_enum {
-                print_enum(session, console, ups, var, EnumKind::String { max_len })
-            } else {
+    for text in var_type.words() {
+        match TypeWord::parse(text) {
+            TypeWord::Enum => is_enum = true,
+            TypeWord::Range => return print_range(session, console, ups, var),
+            TypeWord::String { max_len } => {
+                // C's (int)strtol: out-of-range lengths wrap like NUT's.
+                let max_len = max_len as i32;
+                if is_enum {
+                    return print_enum(session, console, ups, var, EnumKind::String { max_len });
+                }
                 let value = current_value(session, ups, var, "do_string")?;
                 write!(
                     console.out,
                     "Type: STRING\nMaximum length: {max_len}\nValue: {value}\n"
                 )?;
-                Ok(())
-            };
-        } else if upper == "NUMBER" {
-            return if is_enum {
-                print_enum(session, console, ups, var, EnumKind::Number)
-            } else {
+                return Ok(());
+            }
+            TypeWord::Number => {
+                if is_enum {
+                    return print_enum(session, console, ups, var, EnumKind::Number);
+                }
                 let value = current_value(session, ups, var, "do_number")?;
                 write!(console.out, "Type: NUMBER\nValue: {value}\n")?;
-                Ok(())
-            };
-        } else if upper != "RW" {
-            writeln!(console.out, "Type: {word} (unrecognized)")?;
+                return Ok(());
+            }
+            TypeWord::Rw => {}
+            _ => writeln!(console.out, "Type: {text} (unrecognized)")?,
         }
     }
     if is_enum {
@@ -313,11 +258,6 @@ fn print_range(
         writeln!(console.out, "Option: \"{min}-{max}\"{selected}")?;
     }
     Ok(())
-}
-
-/// glibc's `atoi`: `(int)strtol(text, NULL, 10)`.
-fn atoi(text: &str) -> i32 {
-    strtol(text) as i32
 }
 
 /// Cuts `text` to at most `max` bytes, on a character boundary.

@@ -15,6 +15,7 @@
 //!   both directions: [`Request`], [`Reply`], LIST framing, [`ErrorCode`].
 //! * [`sock`]: the driver state-socket protocol between drivers and upsd,
 //!   both directions: [`DriverMessage`], [`ClientMessage`], [`Snapshot`].
+//! * [`cnum`]: integers read as NUT's C code reads them (`strtol`, `atoi`).
 //! * [`client`]: a typed client over a sans-IO [`client::Session`], with a
 //!   blocking adapter (feature `blocking`, on by default), a tokio adapter
 //!   (feature `tokio`) and STARTTLS with rustls (features `tls`,
@@ -68,7 +69,9 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod cnum;
 pub mod error;
+mod excerpt;
 pub mod model;
 pub mod net;
 pub mod sock;

@@ -30,16 +30,16 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use nut_proto::client::Target;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1};
 
 use crate::admin::strerror;
-use crate::connect::{Connector, Encryption, Endpoint};
+use crate::connect::{Connector, Encryption, Endpoint, invalid_ups_message};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
+use crate::program::{Invocation, NUT_VERSION};
 use crate::session::Session;
-use crate::target::{self, strtol};
-use crate::{NUT_VERSION, program_name};
 
 use format::{DEFAULT_FORMAT, LineContext, Piece};
 
@@ -131,9 +131,7 @@ pub enum Action {
 /// Parses the command line (`argv[0]` first). Option errors are written to
 /// `stderr` and otherwise ignored, as NUT does.
 pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
-    let argv0 = args.first().map_or("upslog", String::as_str);
-    let prog = program_name(argv0);
-    let rest = args.get(1..).unwrap_or(&[]);
+    let call = Invocation::new(args, "upslog");
     let mut single_system: Option<String> = None;
     let mut single_file: Option<String> = None;
     let mut tuples = Vec::new();
@@ -142,8 +140,8 @@ pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
     let mut prefix_system = false;
     let mut count = 0;
     let (mut foreground, mut background) = (false, false);
-    let mut pid_base = prog;
-    let mut getopt = Getopt::new("hs:l:i:f:u:Vp:FBm:Nd:D", rest);
+    let mut pid_base = call.prog;
+    let mut getopt = Getopt::new("hs:l:i:f:u:Vp:FBm:Nd:D", call.rest);
     for opt in getopt.by_ref() {
         match opt {
             Opt::Flag('h') => return Ok(Action::Help),
@@ -161,7 +159,7 @@ pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
             // -u (run as user) and -D (debug) are accepted; see module docs.
             Opt::Arg('u', _) | Opt::Flag('D') => {}
             other => {
-                if let Some(diagnostic) = other.diagnostic(argv0) {
+                if let Some(diagnostic) = other.diagnostic(call.argv0) {
                     writeln!(stderr, "{diagnostic}")?;
                 }
             }
@@ -222,9 +220,9 @@ fn parse_tuple(text: &str) -> Result<Monitor> {
     }
 }
 
-/// glibc's `atoi`: `(int)strtol(text, NULL, 10)`.
+/// glibc's `atoi`, widened for the arithmetic that follows.
 fn atoi(text: &str) -> i64 {
-    i64::from(strtol(text) as i32)
+    i64::from(nut_proto::cnum::atoi(text))
 }
 
 /// Where the PID file for `base` goes.
@@ -249,9 +247,7 @@ enum Sink {
 /// One monitored system while running.
 struct Polled {
     system: String,
-    ups: String,
-    host: String,
-    port: u16,
+    target: Target,
     sink: usize,
     session: Option<Box<dyn Session>>,
 }
@@ -259,7 +255,8 @@ struct Polled {
 impl LineContext for Polled {
     fn var(&mut self, var: &str) -> Option<String> {
         let session = self.session.as_mut()?;
-        match session.get_var(&self.ups, var) {
+        let ups = self.target.ups.as_deref().unwrap_or_default();
+        match session.get_var(ups, var) {
             Ok(value) => Some(value),
             Err(e) => {
                 if e.connection_lost {
@@ -300,12 +297,11 @@ pub fn run(
     connector: &dyn Connector,
     daemon: bool,
 ) -> Result<()> {
-    let argv0 = args.first().map_or("upslog", String::as_str);
-    let prog = program_name(argv0);
-    writeln!(console.out, "Network UPS Tools {prog} {NUT_VERSION}")?;
+    let call = Invocation::new(args, "upslog");
+    writeln!(console.out, "Network UPS Tools {} {NUT_VERSION}", call.prog)?;
     let config = match parse_args(args, console.err)? {
         Action::Help => {
-            console.out.write_all(help(&prog).as_bytes())?;
+            console.out.write_all(help(&call.prog).as_bytes())?;
             return Ok(());
         }
         Action::Version => return Ok(()),
@@ -320,12 +316,9 @@ pub fn run(
             "logging status of {} to {} ({}s intervals)",
             monitor.system, monitor.log_file, config.interval
         )?;
-        let target = target::split_name(&monitor.system).map_err(|e| {
-            Error::fatal(format!(
-                "{e}\nError: invalid UPS definition.  Required format: upsname[@hostname[:port]]\n"
-            ))
-        })?;
-        let endpoint = Endpoint::new(&target.host, target.port, Encryption::Try);
+        let target = Target::parse(&monitor.system)
+            .map_err(|e| Error::fatal(format!("{}\n", invalid_ups_message(&e))))?;
+        let endpoint = Endpoint::to(&target, Encryption::Try);
         let session = match connector.connect(endpoint, console.err) {
             Ok(session) => Some(session),
             Err(e) => {
@@ -343,9 +336,7 @@ pub fn run(
         };
         polled.push(Polled {
             system: monitor.system.clone(),
-            ups: target.ups,
-            host: target.host,
-            port: target.port,
+            target,
             sink,
             session,
         });
@@ -493,7 +484,7 @@ impl Logger<'_> {
         let now = chrono::Local::now();
         for polled in &mut self.polled {
             if polled.session.is_none() {
-                let endpoint = Endpoint::new(&polled.host, polled.port, Encryption::Off);
+                let endpoint = Endpoint::to(&polled.target, Encryption::Off);
                 polled.session = self.connector.connect(endpoint, &mut std::io::sink()).ok();
             }
             let line = format::render(&self.pieces, &now, polled);

@@ -167,6 +167,11 @@ impl Sandbox {
         panic!("real upsd did not start");
     }
 
+    /// The port upsd listens on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
     /// `127.0.0.1:PORT`.
     pub(crate) fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)

@@ -49,6 +49,31 @@ fn real_nut_upsc_listings_and_errors() {
     ] {
         reports.push(compare("upsc", &args, &none));
     }
+    // Targets NUT reads with strtok and strtol: no UPS name (`@host`),
+    // doubled `@`, junk after the port, a signed port, brackets.
+    let port = lab.port();
+    let odd: Vec<String> = [
+        "@127.0.0.1:{port}",
+        "@@127.0.0.1:{port}",
+        "dummy@@127.0.0.1:{port}",
+        "dummy@127.0.0.1:{port}@x",
+        "dummy@127.0.0.1:+{port}",
+        "dummy@127.0.0.1::{port}",
+        "dummy@[127.0.0.1]:{port}",
+    ]
+    .iter()
+    .map(|form| form.replace("{port}", &port.to_string()))
+    .collect();
+    for target in &odd {
+        reports.push(compare("upsc", &[target, "ups.status"], &none));
+    }
+    reports.push(compare(
+        "upsc",
+        &["-l", &format!("[127.0.0.1]:{port}")],
+        &none,
+    ));
+    reports.push(compare("upscmd", &["-l", &odd[0]], &none));
+    reports.push(compare("upsrw", &[&odd[0]], &none));
     for args in [vec!["-l"], vec![dummy.as_str()], vec!["-w", "x"]] {
         reports.push(compare("upscmd", &args, &none));
     }

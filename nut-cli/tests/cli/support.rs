@@ -7,10 +7,22 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The loopback ports this test binary may use (assigned to the `cli` helper).
-pub(crate) const PORT_FIRST: u16 = 13640;
-/// Last port of the range.
-pub(crate) const PORT_LAST: u16 = 13669;
+/// The loopback ports this test binary uses by default.
+const DEFAULT_PORTS: (u16, u16) = (13640, 13669);
+
+/// Environment variable that moves the range, as `FIRST-LAST` (e.g.
+/// `NUT_CLI_TEST_PORTS=14000-14019`), for machines where it is taken.
+const PORTS_ENV: &str = "NUT_CLI_TEST_PORTS";
+
+/// First and last port this test binary may use.
+fn port_range() -> (u16, u16) {
+    let parsed = std::env::var(PORTS_ENV).ok().and_then(|text| {
+        let (first, last) = text.split_once('-')?;
+        let (first, last) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
+        (first <= last).then_some((first, last))
+    });
+    parsed.unwrap_or(DEFAULT_PORTS)
+}
 
 /// Default deadline for one client run.
 pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -18,9 +30,10 @@ pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(20);
 /// A free port of our range; `None` when all are taken.
 pub(crate) fn free_port() -> Option<u16> {
     static CURSOR: AtomicU16 = AtomicU16::new(0);
-    let span = PORT_LAST - PORT_FIRST + 1;
+    let (first, last) = port_range();
+    let span = last - first + 1;
     for _ in 0..span {
-        let port = PORT_FIRST + CURSOR.fetch_add(1, Ordering::Relaxed) % span;
+        let port = first + CURSOR.fetch_add(1, Ordering::Relaxed) % span;
         if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
             return Some(port);
         }
@@ -30,7 +43,8 @@ pub(crate) fn free_port() -> Option<u16> {
 
 /// A port of our range bound by a listener we keep, so that nobody else takes it.
 pub(crate) fn bind_port() -> (TcpListener, u16) {
-    let span = PORT_LAST - PORT_FIRST + 1;
+    let (first, last) = port_range();
+    let span = last - first + 1;
     for _ in 0..span * 2 {
         if let Some(port) = free_port()
             && let Ok(listener) = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
@@ -38,7 +52,7 @@ pub(crate) fn bind_port() -> (TcpListener, u16) {
             return (listener, port);
         }
     }
-    panic!("no free loopback port in {PORT_FIRST}-{PORT_LAST}");
+    panic!("no free loopback port in {first}-{last}");
 }
 
 /// What one run produced.

@@ -253,3 +253,29 @@ fn closed_stdout_is_a_quiet_success() {
     assert_eq!(status.and_then(|s| s.code()), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, SSL_NOTICE);
 }
+
+#[test]
+fn odd_targets_ask_for_the_names_nut_asks_for() {
+    // libupsclient splits `upsname@host` with strtok, so leading `@`s are
+    // skipped: `@host:port` asks for a UPS named `host:port` (real upsc
+    // 2.8.0 sends `LIST VAR 127.0.0.1:<port>`), and text after the port
+    // is ignored.
+    let fake = FakeUpsd::start(standard);
+    let host = fake.host();
+    let out = run("upsc", &[&format!("@{host}")]);
+    assert_eq!(out.stderr, after_notice("Error: Unknown UPS\n"), "{out:?}");
+    let out = run("upsc", &[&format!("ups@{host}@junk"), "ups.status"]);
+    assert_eq!(out.stdout, "OL CHRG\n", "{out:?}");
+    let asked: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.starts_with("LIST") || r.starts_with("GET"))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            format!("LIST VAR {host}"),
+            "GET VAR ups ups.status".to_owned()
+        ]
+    );
+}

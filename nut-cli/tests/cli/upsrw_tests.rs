@@ -2,7 +2,15 @@
 //! included, which dummy-ups never publishes), setting values, tracking.
 
 use crate::fake_upsd::{FakeUpsd, line, standard};
-use crate::support::{Run, run, run_with};
+use crate::support::{Output, Run, run, run_with};
+
+/// Runs upsrw with `args`, then `-u a -p b` and the fake's UPS `ups`.
+fn run_as_user(fake: &FakeUpsd, args: &[&str]) -> Output {
+    let target = fake.target("ups");
+    let mut all = args.to_vec();
+    all.extend(["-u", "a", "-p", "b", target.as_str()]);
+    run("upsrw", &all)
+}
 
 #[test]
 fn lists_every_kind_of_writable_variable() {
@@ -125,26 +133,12 @@ fn refusals_and_old_names() {
         r if r.starts_with("SET VAR ups driver.name") => line("ERR READONLY"),
         other => standard(other),
     });
-    let out = run(
-        "upsrw",
-        &[
-            "-s",
-            "driver.name=x",
-            "-u",
-            "a",
-            "-p",
-            "b",
-            &fake.target("ups"),
-        ],
-    );
+    let out = run_as_user(&fake, &["-s", "driver.name=x"]);
     assert_eq!(
         (out.code, out.stderr.as_str()),
         (Some(1), "Unexpected response from upsd: ERR READONLY\n")
     );
-    let out = run(
-        "upsrw",
-        &["-s", "nodot=1", "-u", "a", "-p", "b", &fake.target("ups")],
-    );
+    let out = run_as_user(&fake, &["-s", "nodot=1"]);
     assert_eq!(
         (out.code, out.stderr.as_str()),
         (Some(1), "Error: old variable names are not supported\n")
@@ -163,19 +157,7 @@ fn waits_for_the_tracked_result() {
         }
         standard(request)
     });
-    let out = run(
-        "upsrw",
-        &[
-            "-w",
-            "-s",
-            "ups.id=x",
-            "-u",
-            "a",
-            "-p",
-            "b",
-            &fake.target("ups"),
-        ],
-    );
+    let out = run_as_user(&fake, &["-w", "-s", "ups.id=x"]);
     assert_eq!(
         (out.code, out.stderr.as_str()),
         (Some(0), "SUCCESS\n"),

@@ -2,6 +2,8 @@
 //! function that turns its [`Response`] into a typed value, so that the
 //! blocking and tokio clients differ only in how bytes move.
 
+use std::time::Duration;
+
 use super::{Range, Response, UpsEntry, Var};
 use crate::Error;
 use crate::model::VarType;
@@ -187,22 +189,43 @@ pub(crate) fn list_client(ups: &str) -> Call<Vec<String>> {
     )
 }
 
+/// Takes the names a reply echoes and its value out of the reply expected.
+type Answer<T> = fn(&Reply) -> Option<(Vec<&str>, T)>;
+
+/// A `GET` answered by one line that echoes the names asked: `answer`
+/// takes the echoed names and the value out of the reply it expects, and
+/// the names must match what was asked (upsd echoes the client's
+/// spelling; names are case-insensitive on its side).
+fn get<T: Send + 'static>(
+    query: GetQuery,
+    keyword: &'static str,
+    asked: &[&str],
+    answer: Answer<T>,
+) -> Call<T> {
+    let expected = format!("{keyword} {}", asked.join(" "));
+    let asked: Vec<String> = asked.iter().map(|name| (*name).to_owned()).collect();
+    Call::new(Request::Get(query), move |r| {
+        let reply = reply(r, keyword)?;
+        match answer(&reply) {
+            Some((echoed, value))
+                if echoed.len() == asked.len()
+                    && asked.iter().zip(&echoed).all(|(a, e)| same(a, e)) =>
+            {
+                Ok(value)
+            }
+            _ => Err(unexpected(&expected, &Response::Reply(reply))),
+        }
+    })
+}
+
 pub(crate) fn get_var(ups: &str, var: &str) -> Call<String> {
     let query = GetQuery::Var {
         ups: ups.to_owned(),
         var: var.to_owned(),
     };
-    let (ups, var) = (ups.to_owned(), var.to_owned());
-    Call::new(Request::Get(query), move |r| match reply(r, "VAR")? {
-        Reply::Var {
-            ups: u,
-            var: v,
-            value,
-        } if same(&ups, &u) && same(&var, &v) => Ok(value),
-        other => Err(unexpected(
-            &format!("VAR {ups} {var}"),
-            &Response::Reply(other),
-        )),
+    get(query, "VAR", &[ups, var], |reply| match reply {
+        Reply::Var { ups, var, value } => Some((vec![ups, var], value.clone())),
+        _ => None,
     })
 }
 
@@ -211,17 +234,9 @@ pub(crate) fn get_type(ups: &str, var: &str) -> Call<VarType> {
         ups: ups.to_owned(),
         var: var.to_owned(),
     };
-    let (ups, var) = (ups.to_owned(), var.to_owned());
-    Call::new(Request::Get(query), move |r| match reply(r, "TYPE")? {
-        Reply::Type {
-            ups: u,
-            var: v,
-            var_type,
-        } if same(&ups, &u) && same(&var, &v) => Ok(var_type),
-        other => Err(unexpected(
-            &format!("TYPE {ups} {var}"),
-            &Response::Reply(other),
-        )),
+    get(query, "TYPE", &[ups, var], |reply| match reply {
+        Reply::Type { ups, var, var_type } => Some((vec![ups, var], var_type.clone())),
+        _ => None,
     })
 }
 
@@ -230,17 +245,9 @@ pub(crate) fn get_desc(ups: &str, var: &str) -> Call<String> {
         ups: ups.to_owned(),
         var: var.to_owned(),
     };
-    let (ups, var) = (ups.to_owned(), var.to_owned());
-    Call::new(Request::Get(query), move |r| match reply(r, "DESC")? {
-        Reply::Desc {
-            ups: u,
-            var: v,
-            desc,
-        } if same(&ups, &u) && same(&var, &v) => Ok(desc),
-        other => Err(unexpected(
-            &format!("DESC {ups} {var}"),
-            &Response::Reply(other),
-        )),
+    get(query, "DESC", &[ups, var], |reply| match reply {
+        Reply::Desc { ups, var, desc } => Some((vec![ups, var], desc.clone())),
+        _ => None,
     })
 }
 
@@ -249,17 +256,9 @@ pub(crate) fn get_cmddesc(ups: &str, cmd: &str) -> Call<String> {
         ups: ups.to_owned(),
         cmd: cmd.to_owned(),
     };
-    let (ups, cmd) = (ups.to_owned(), cmd.to_owned());
-    Call::new(Request::Get(query), move |r| match reply(r, "CMDDESC")? {
-        Reply::CmdDesc {
-            ups: u,
-            cmd: c,
-            desc,
-        } if same(&ups, &u) && same(&cmd, &c) => Ok(desc),
-        other => Err(unexpected(
-            &format!("CMDDESC {ups} {cmd}"),
-            &Response::Reply(other),
-        )),
+    get(query, "CMDDESC", &[ups, cmd], |reply| match reply {
+        Reply::CmdDesc { ups, cmd, desc } => Some((vec![ups, cmd], desc.clone())),
+        _ => None,
     })
 }
 
@@ -267,13 +266,9 @@ pub(crate) fn get_upsdesc(ups: &str) -> Call<String> {
     let query = GetQuery::UpsDesc {
         ups: ups.to_owned(),
     };
-    let ups = ups.to_owned();
-    Call::new(Request::Get(query), move |r| match reply(r, "UPSDESC")? {
-        Reply::UpsDesc { ups: u, desc } if same(&ups, &u) => Ok(desc),
-        other => Err(unexpected(
-            &format!("UPSDESC {ups}"),
-            &Response::Reply(other),
-        )),
+    get(query, "UPSDESC", &[ups], |reply| match reply {
+        Reply::UpsDesc { ups, desc } => Some((vec![ups], desc.clone())),
+        _ => None,
     })
 }
 
@@ -281,13 +276,9 @@ pub(crate) fn get_numlogins(ups: &str) -> Call<u32> {
     let query = GetQuery::NumLogins {
         ups: ups.to_owned(),
     };
-    let ups = ups.to_owned();
-    Call::new(Request::Get(query), move |r| match reply(r, "NUMLOGINS")? {
-        Reply::NumLogins { ups: u, count } if same(&ups, &u) => Ok(count),
-        other => Err(unexpected(
-            &format!("NUMLOGINS {ups}"),
-            &Response::Reply(other),
-        )),
+    get(query, "NUMLOGINS", &[ups], |reply| match reply {
+        Reply::NumLogins { ups, count } => Some((vec![ups], *count)),
+        _ => None,
     })
 }
 
@@ -413,6 +404,41 @@ pub(crate) fn get_tracking(id: &str) -> Call<TrackingStatus> {
     })
 }
 
+/// What to do after one `GET TRACKING` answer while waiting for a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TrackingStep {
+    /// The request is settled (any status but PENDING).
+    Settled(TrackingStatus),
+    /// Still PENDING: poll again after this pause.
+    Wait(Duration),
+}
+
+/// The next step of waiting for tracked request `id`, `elapsed` after the
+/// first poll: settled unless PENDING, else a pause of `poll` that never
+/// goes past `timeout`.
+///
+/// # Errors
+///
+/// [`Error::TrackingTimeout`] when still PENDING once `timeout` has passed.
+pub(crate) fn tracking_step(
+    id: &str,
+    status: TrackingStatus,
+    elapsed: Duration,
+    timeout: Duration,
+    poll: Duration,
+) -> Result<TrackingStep, Error> {
+    if status != TrackingStatus::Pending {
+        return Ok(TrackingStep::Settled(status));
+    }
+    if elapsed >= timeout {
+        return Err(Error::TrackingTimeout {
+            id: id.to_owned(),
+            after: timeout,
+        });
+    }
+    Ok(TrackingStep::Wait(poll.min(timeout - elapsed)))
+}
+
 /// `OK STARTTLS`, or [`Error::StartTlsRefused`].
 #[cfg_attr(
     not(any(all(feature = "blocking", feature = "tls"), feature = "tokio-tls")),
@@ -431,5 +457,34 @@ pub(crate) fn raw_line(response: Response) -> Result<String, Error> {
     match response {
         Response::Raw(line) => Ok(line),
         other => Err(unexpected("a raw line", &other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn tracking_waits_until_settled_or_timed_out() {
+        let step = |status, elapsed| tracking_step("id", status, elapsed, 10 * SECOND, SECOND);
+        assert_eq!(
+            step(TrackingStatus::Success, 99 * SECOND).unwrap(),
+            TrackingStep::Settled(TrackingStatus::Success)
+        );
+        assert_eq!(
+            step(TrackingStatus::Pending, Duration::ZERO).unwrap(),
+            TrackingStep::Wait(SECOND)
+        );
+        // The last pause ends at the timeout, not after it.
+        assert_eq!(
+            step(TrackingStatus::Pending, 9_500 * Duration::from_millis(1)).unwrap(),
+            TrackingStep::Wait(Duration::from_millis(500))
+        );
+        assert!(matches!(
+            step(TrackingStatus::Pending, 10 * SECOND),
+            Err(Error::TrackingTimeout { after, .. }) if after == 10 * SECOND
+        ));
     }
 }

@@ -1,7 +1,8 @@
 //! The NUT client: target parsing, a sans-IO session, and blocking and tokio
 //! adapters with one typed API.
 //!
-//! * [`Target`]: `upsname[@host[:port]]` and `host[:port]` arguments.
+//! * [`Target`]: `upsname[@host[:port]]` and `host[:port]` arguments, read
+//!   as NUT reads them or strictly ([`TargetSyntax`]).
 //! * [`Session`]: the sans-IO core (requests → bytes, bytes → [`Response`]s),
 //!   with LIST assembly and limits.
 //! * [`blocking::Client`] (feature `blocking`, default) and
@@ -30,6 +31,8 @@
 pub mod blocking;
 #[cfg(any(feature = "blocking", feature = "tokio"))]
 mod calls;
+#[cfg(any(feature = "blocking", feature = "tokio"))]
+mod methods;
 mod options;
 mod session;
 mod target;
@@ -46,7 +49,9 @@ pub use options::{
     CONNECT_TIMEOUT_ENV, ClientIdentity, ConnectOptions, DEFAULT_IO_TIMEOUT, TlsOptions,
 };
 pub use session::{MAX_LIST_ENTRIES, MAX_REPLY_LINE_LEN, Response, Session, SessionLimits};
-pub use target::{DEFAULT_HOST, Target, TargetError, TargetErrorKind};
+pub use target::{
+    DEFAULT_HOST, MAX_TARGET_LEN, Target, TargetError, TargetErrorKind, TargetSyntax,
+};
 
 /// One `LIST UPS` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -75,7 +80,7 @@ pub struct Range {
     pub max: String,
 }
 
-/// Maps an I/O error: timeouts become [`Error::Timeout`].
+/// Maps an I/O error: timeouts become [`crate::Error::Timeout`].
 #[cfg(any(feature = "blocking", feature = "tokio"))]
 pub(crate) fn io_error(
     action: IoAction,

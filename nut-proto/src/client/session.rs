@@ -223,6 +223,24 @@ impl Session {
         !self.input.is_empty() || self.assembly.is_some() || self.raw_list.is_some()
     }
 
+    /// Call once `OK STARTTLS` was read, before the TLS handshake: bytes
+    /// already buffered after it would be lost to TLS, so they fail the
+    /// session.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tls`] when the server sent data before the handshake; the
+    /// session is then unusable.
+    pub fn prepare_tls(&mut self) -> Result<(), Error> {
+        if self.has_buffered_input() {
+            self.mark_broken();
+            return Err(Error::Tls(
+                "server sent data before the TLS handshake".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether a fatal error (line or list too long, unexpected line,
     /// server closed) made the session unusable.
     pub fn is_broken(&self) -> bool {

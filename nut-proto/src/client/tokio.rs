@@ -14,6 +14,7 @@ use tokio::net::UnixStream;
 use tokio::time::{Instant, timeout};
 
 use super::calls::{self, Call};
+use super::methods::typed_methods;
 use super::{ConnectOptions, Range, Response, Session, Target, TlsOptions, UpsEntry, Var};
 use crate::Error;
 use crate::error::IoAction;
@@ -61,6 +62,11 @@ impl Stream {
             Self::Gone => Err(io::ErrorKind::NotConnected.into()),
         }
     }
+}
+
+/// Waits between two tracking polls.
+async fn pause(duration: Duration) {
+    tokio::time::sleep(duration).await;
 }
 
 /// An async connection to upsd.
@@ -111,7 +117,6 @@ impl Client {
             .map_err(|_| no_such_host())?
             .collect();
         let connect_timeout = options.effective_connect_timeout();
-        let io_timeout = options.effective_io_timeout();
         let mut last = no_such_host();
         for addr in addrs {
             let attempt = match connect_timeout {
@@ -123,17 +128,8 @@ impl Client {
             };
             match attempt.and_then(|stream| stream.set_nodelay(true).map(|()| stream)) {
                 Ok(stream) => {
-                    let mut client = Self {
-                        stream: Stream::Tcp(stream),
-                        session: Session::with_limits(options.limits),
-                        peer,
-                        host: host.to_owned(),
-                        io_timeout,
-                    };
-                    if let Some(tls) = &options.tls {
-                        client.starttls(tls).await?;
-                    }
-                    return Ok(client);
+                    let client = Self::over(Stream::Tcp(stream), host, peer, options);
+                    return client.with_tls(options).await;
                 }
                 Err(source) => {
                     last = super::io_error(
@@ -146,15 +142,6 @@ impl Client {
             }
         }
         Err(last)
-    }
-
-    /// Connects to `target.host:target.port` (see [`Client::connect`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::connect`].
-    pub async fn connect_target(target: &Target, options: &ConnectOptions) -> Result<Self, Error> {
-        Self::connect(&target.host, target.port, options).await
     }
 
     /// Connects to a Unix stream socket speaking the network protocol.
@@ -176,19 +163,10 @@ impl Client {
             Err(_) => Err(io::ErrorKind::TimedOut.into()),
         }
         .map_err(|source| super::io_error(IoAction::Connect, &peer, source, limit))?;
-        Ok(Self {
-            stream: Stream::Unix(stream),
-            session: Session::with_limits(options.limits),
-            host: "localhost".to_owned(),
-            peer,
-            io_timeout,
-        })
+        Ok(Self::over(Stream::Unix(stream), "localhost", peer, options))
     }
 
-    /// `host:port` or socket path of the server.
-    pub fn peer(&self) -> &str {
-        &self.peer
-    }
+    typed_methods!(async);
 
     /// Whether STARTTLS succeeded on this connection.
     pub fn is_tls(&self) -> bool {
@@ -197,310 +175,6 @@ impl Client {
             return true;
         }
         false
-    }
-
-    /// `VER`: the server's version text, e.g. `Network UPS Tools upsd 2.8.0 - http://www.networkupstools.org/`.
-    ///
-    /// # Errors
-    ///
-    /// Transport errors, [`Error::Server`] on `ERR`, [`Error::Protocol`].
-    pub async fn ver(&mut self) -> Result<String, Error> {
-        self.call(calls::ver()).await
-    }
-
-    /// `NETVER`: the protocol version, e.g. `1.3`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn netver(&mut self) -> Result<String, Error> {
-        self.call(calls::netver()).await
-    }
-
-    /// `HELP`: the command list text.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn help(&mut self) -> Result<String, Error> {
-        self.call(calls::help()).await
-    }
-
-    /// `LIST UPS`, in the server's order.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`], plus LIST errors ([`Error::ListTooLong`], [`Error::Closed`]).
-    pub async fn list_ups(&mut self) -> Result<Vec<UpsEntry>, Error> {
-        self.call(calls::list_ups()).await
-    }
-
-    /// `LIST VAR <ups>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_ups`].
-    pub async fn list_var(&mut self, ups: &str) -> Result<Vec<Var>, Error> {
-        self.call(calls::list_var(ups)).await
-    }
-
-    /// `LIST RW <ups>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_ups`].
-    pub async fn list_rw(&mut self, ups: &str) -> Result<Vec<Var>, Error> {
-        self.call(calls::list_rw(ups)).await
-    }
-
-    /// `LIST CMD <ups>`: instant command names.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_ups`].
-    pub async fn list_cmd(&mut self, ups: &str) -> Result<Vec<String>, Error> {
-        self.call(calls::list_cmd(ups)).await
-    }
-
-    /// `LIST ENUM <ups> <var>`: allowed values.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_ups`].
-    pub async fn list_enum(&mut self, ups: &str, var: &str) -> Result<Vec<String>, Error> {
-        self.call(calls::list_enum(ups, var)).await
-    }
-
-    /// `LIST RANGE <ups> <var>`: allowed intervals.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_ups`].
-    pub async fn list_range(&mut self, ups: &str, var: &str) -> Result<Vec<Range>, Error> {
-        self.call(calls::list_range(ups, var)).await
-    }
-
-    /// `LIST CLIENT <ups>`: addresses of logged-in clients.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_ups`].
-    pub async fn list_client(&mut self, ups: &str) -> Result<Vec<String>, Error> {
-        self.call(calls::list_client(ups)).await
-    }
-
-    /// `GET VAR <ups> <var>`: the value.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`]; e.g. `Error::Server { code: VarNotSupported, .. }`.
-    pub async fn get_var(&mut self, ups: &str, var: &str) -> Result<String, Error> {
-        self.call(calls::get_var(ups, var)).await
-    }
-
-    /// `GET TYPE <ups> <var>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn get_type(&mut self, ups: &str, var: &str) -> Result<VarType, Error> {
-        self.call(calls::get_type(ups, var)).await
-    }
-
-    /// `GET DESC <ups> <var>` (`Description unavailable` when unknown).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn get_desc(&mut self, ups: &str, var: &str) -> Result<String, Error> {
-        self.call(calls::get_desc(ups, var)).await
-    }
-
-    /// `GET CMDDESC <ups> <cmd>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn get_cmddesc(&mut self, ups: &str, cmd: &str) -> Result<String, Error> {
-        self.call(calls::get_cmddesc(ups, cmd)).await
-    }
-
-    /// `GET UPSDESC <ups>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn get_upsdesc(&mut self, ups: &str) -> Result<String, Error> {
-        self.call(calls::get_upsdesc(ups)).await
-    }
-
-    /// `GET NUMLOGINS <ups>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn get_numlogins(&mut self, ups: &str) -> Result<u32, Error> {
-        self.call(calls::get_numlogins(ups)).await
-    }
-
-    /// `USERNAME <name>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn username(&mut self, name: &str) -> Result<(), Error> {
-        self.call(calls::username(name)).await
-    }
-
-    /// `PASSWORD <password>` (checked by upsd only at the next action).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn password(&mut self, password: &str) -> Result<(), Error> {
-        self.call(calls::password(password)).await
-    }
-
-    /// `LOGIN <ups>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn login(&mut self, ups: &str) -> Result<(), Error> {
-        self.call(calls::login(ups)).await
-    }
-
-    /// `LOGOUT`; the server closes the connection afterwards, so this client
-    /// is unusable once it returns.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn logout(&mut self) -> Result<(), Error> {
-        let result = self.call(calls::logout()).await;
-        self.session.mark_broken();
-        result
-    }
-
-    /// `PRIMARY <ups>`, falling back to `MASTER <ups>` when the server
-    /// answers `ERR UNKNOWN-COMMAND` or `ERR INVALID-ARGUMENT` (before 2.8).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn primary(&mut self, ups: &str) -> Result<(), Error> {
-        match self.call(calls::primary(ups)).await {
-            Err(e) if calls::primary_unsupported(&e) => self.call(calls::master(ups)).await,
-            other => other,
-        }
-    }
-
-    /// `FSD <ups>`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn fsd(&mut self, ups: &str) -> Result<(), Error> {
-        self.call(calls::fsd(ups)).await
-    }
-
-    /// `SET VAR <ups> <var> "<value>"`; `Some(id)` when tracking is on.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn set_var(
-        &mut self,
-        ups: &str,
-        var: &str,
-        value: &str,
-    ) -> Result<Option<String>, Error> {
-        self.call(calls::set_var(ups, var, value)).await
-    }
-
-    /// `INSTCMD <ups> <cmd> [<param>]`; `Some(id)` when tracking is on.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn instcmd(
-        &mut self,
-        ups: &str,
-        cmd: &str,
-        param: Option<&str>,
-    ) -> Result<Option<String>, Error> {
-        self.call(calls::instcmd(ups, cmd, param)).await
-    }
-
-    /// `SET TRACKING ON|OFF` (needs USERNAME and PASSWORD first).
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn set_tracking(&mut self, on: bool) -> Result<(), Error> {
-        self.call(calls::set_tracking(on)).await
-    }
-
-    /// `GET TRACKING`: whether tracking is on for this connection.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::ver`].
-    pub async fn tracking_enabled(&mut self) -> Result<bool, Error> {
-        self.call(calls::tracking_enabled()).await
-    }
-
-    /// `GET TRACKING <id>`. Every `ERR` answer is a final
-    /// [`TrackingStatus::Failed`], as upscmd prints it.
-    ///
-    /// # Errors
-    ///
-    /// Transport and protocol errors only.
-    pub async fn get_tracking(&mut self, id: &str) -> Result<TrackingStatus, Error> {
-        self.call(calls::get_tracking(id)).await
-    }
-
-    /// Polls `GET TRACKING <id>` every `poll` until it is not PENDING.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::TrackingTimeout`] when still PENDING after `timeout`.
-    pub async fn wait_for_tracking(
-        &mut self,
-        id: &str,
-        timeout: Duration,
-        poll: Duration,
-    ) -> Result<TrackingStatus, Error> {
-        let start = Instant::now();
-        loop {
-            let status = self.get_tracking(id).await?;
-            if status != TrackingStatus::Pending {
-                return Ok(status);
-            }
-            let elapsed = start.elapsed();
-            if elapsed >= timeout {
-                return Err(Error::TrackingTimeout {
-                    id: id.to_owned(),
-                    after: timeout,
-                });
-            }
-            tokio::time::sleep(poll.min(timeout - elapsed)).await;
-        }
-    }
-
-    /// Sends one raw line (no LF) and returns the first reply line verbatim.
-    /// A LIST answer is read to its end; only its `BEGIN LIST` line is
-    /// returned.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidRequest`] for a line holding CR/LF; transport errors.
-    /// `ERR` answers are returned as text, not as errors.
-    pub async fn request_raw(&mut self, line: &str) -> Result<String, Error> {
-        self.ensure_usable()?;
-        self.session.send_raw(line)?;
-        let response = self.round_trip().await?;
-        calls::raw_line(response)
     }
 
     /// `STARTTLS` then a TLS handshake with `options`.
@@ -519,12 +193,7 @@ impl Client {
             }
             let (config, name) = super::tls::client_config(options, &self.host)?;
             self.call(calls::starttls()).await?;
-            if self.session.has_buffered_input() {
-                self.session.mark_broken();
-                return Err(Error::Tls(
-                    "server sent data before the TLS handshake".into(),
-                ));
-            }
+            self.session.prepare_tls()?;
             let Stream::Tcp(tcp) = std::mem::replace(&mut self.stream, Stream::Gone) else {
                 return Err(Error::TlsUnavailable);
             };
@@ -554,20 +223,6 @@ impl Client {
             let _ = options;
             Err(Error::TlsUnavailable)
         }
-    }
-
-    fn ensure_usable(&self) -> Result<(), Error> {
-        if self.session.is_broken() || matches!(self.stream, Stream::Gone) {
-            return Err(Error::Broken);
-        }
-        Ok(())
-    }
-
-    async fn call<T>(&mut self, call: Call<T>) -> Result<T, Error> {
-        self.ensure_usable()?;
-        self.session.send(&call.request);
-        let response = self.round_trip().await?;
-        (call.finish)(response)
     }
 
     /// Writes what the session queued, then reads until it has an answer,

@@ -7,4 +7,4 @@ mod var_type;
 
 pub use names::{STANDARD_COMMANDS, is_valid_name};
 pub use status::{Status, StatusToken};
-pub use var_type::{ValueKind, VarType};
+pub use var_type::{TypeWord, ValueKind, VarType};

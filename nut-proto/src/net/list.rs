@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-use super::{DecodeError, ErrorCode, write_word};
-use crate::tokenizer::quote;
+use super::{DecodeError, ErrorCode, Fields, write_fields, write_word};
 
 /// What a `LIST` asks for; also the tail of its `BEGIN LIST` / `END LIST`
 /// lines.
@@ -227,15 +226,10 @@ impl ListItem {
     /// [`DecodeError`] when the first word is not an item keyword or words
     /// are missing; `line` names the offending line in the error.
     pub fn decode_words<S: AsRef<str>>(words: &[S], line: &str) -> Result<Self, DecodeError> {
-        let bad = |reason| DecodeError::new(line, reason);
-        let word = |i: usize| {
-            words
-                .get(i)
-                .map(|s| s.as_ref().to_owned())
-                .ok_or_else(|| bad("too few words"))
-        };
-        let keyword = words.first().ok_or_else(|| bad("empty line"))?.as_ref();
-        Ok(match keyword {
+        let fields = Fields { words, line };
+        let word = |i: usize| fields.get(i);
+        let keyword = words.first().ok_or_else(|| fields.error("empty line"))?;
+        Ok(match keyword.as_ref() {
             "UPS" => Self::Ups {
                 name: word(1)?,
                 desc: word(2)?,
@@ -269,7 +263,7 @@ impl ListItem {
                 ups: word(1)?,
                 addr: word(2)?,
             },
-            _ => return Err(bad("not a list item")),
+            _ => return Err(fields.error("not a list item")),
         })
     }
 }
@@ -278,37 +272,16 @@ impl fmt::Display for ListItem {
     /// The item line without its LF, byte-exact with upsd: names bare,
     /// values quoted and escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names = |keyword: &str, names: &[&str]| -> fmt::Result {
-            f.write_str(keyword)?;
-            for name in names {
-                f.write_str(" ")?;
-                write_word(f, name)?;
-            }
-            Ok(())
-        };
         match self {
-            Self::Ups { name, desc } => {
-                names("UPS", &[name])?;
-                write!(f, " {}", quote(desc))
-            }
-            Self::Var { ups, var, value } => {
-                names("VAR", &[ups, var])?;
-                write!(f, " {}", quote(value))
-            }
-            Self::Rw { ups, var, value } => {
-                names("RW", &[ups, var])?;
-                write!(f, " {}", quote(value))
-            }
-            Self::Cmd { ups, cmd } => names("CMD", &[ups, cmd]),
-            Self::Enum { ups, var, value } => {
-                names("ENUM", &[ups, var])?;
-                write!(f, " {}", quote(value))
-            }
+            Self::Ups { name, desc } => write_fields(f, "UPS", &[name], &[desc]),
+            Self::Var { ups, var, value } => write_fields(f, "VAR", &[ups, var], &[value]),
+            Self::Rw { ups, var, value } => write_fields(f, "RW", &[ups, var], &[value]),
+            Self::Cmd { ups, cmd } => write_fields(f, "CMD", &[ups, cmd], &[]),
+            Self::Enum { ups, var, value } => write_fields(f, "ENUM", &[ups, var], &[value]),
             Self::Range { ups, var, min, max } => {
-                names("RANGE", &[ups, var])?;
-                write!(f, " {} {}", quote(min), quote(max))
+                write_fields(f, "RANGE", &[ups, var], &[min, max])
             }
-            Self::Client { ups, addr } => names("CLIENT", &[ups, addr]),
+            Self::Client { ups, addr } => write_fields(f, "CLIENT", &[ups, addr], &[]),
         }
     }
 }

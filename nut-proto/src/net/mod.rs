@@ -77,14 +77,7 @@ impl DecodeError {
 /// `text` cut to [`MAX_ERROR_EXCERPT`] bytes (on a char boundary), with `…`
 /// when something was cut.
 pub(crate) fn excerpt(text: &str) -> String {
-    if text.len() <= MAX_ERROR_EXCERPT {
-        return text.to_owned();
-    }
-    let mut end = MAX_ERROR_EXCERPT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", text.get(..end).unwrap_or_default())
+    crate::excerpt::excerpt(text, MAX_ERROR_EXCERPT)
 }
 
 /// Tokenizes a reply line, mapping tokenizer errors to [`DecodeError`].
@@ -99,5 +92,46 @@ fn write_word(f: &mut fmt::Formatter<'_>, word: &str) -> fmt::Result {
         f.write_str(word)
     } else {
         f.write_str(&quote(word))
+    }
+}
+
+/// Writes `<keyword> <name>... "<value>"...` as upsd writes its answers:
+/// names bare when they read back unchanged, values always quoted and
+/// escaped.
+fn write_fields(
+    f: &mut fmt::Formatter<'_>,
+    keyword: &str,
+    names: &[&str],
+    values: &[&str],
+) -> fmt::Result {
+    f.write_str(keyword)?;
+    for name in names {
+        f.write_str(" ")?;
+        write_word(f, name)?;
+    }
+    for value in values {
+        write!(f, " {}", quote(value))?;
+    }
+    Ok(())
+}
+
+/// The words of a server line being decoded, read by position; errors name
+/// the line.
+struct Fields<'a, S> {
+    words: &'a [S],
+    line: &'a str,
+}
+
+impl<S: AsRef<str>> Fields<'_, S> {
+    fn error(&self, reason: &'static str) -> DecodeError {
+        DecodeError::new(self.line, reason)
+    }
+
+    /// Word `i`, owned; "too few words" when the line is shorter.
+    fn get(&self, i: usize) -> Result<String, DecodeError> {
+        self.words
+            .get(i)
+            .map(|word| word.as_ref().to_owned())
+            .ok_or_else(|| self.error("too few words"))
     }
 }

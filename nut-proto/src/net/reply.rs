@@ -2,9 +2,8 @@
 
 use std::fmt;
 
-use super::{DecodeError, ErrorCode, split_reply, write_word};
+use super::{DecodeError, ErrorCode, Fields, split_reply, write_fields, write_word};
 use crate::model::VarType;
-use crate::tokenizer::quote;
 
 /// An `ERR <code> [<extra>]` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -26,12 +25,12 @@ impl ServerError {
 impl fmt::Display for ServerError {
     /// `ERR <code>` and, when present, the quoted extra text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ERR ")?;
-        write_word(f, self.code.as_str())?;
-        if let Some(extra) = &self.extra {
-            write!(f, " {}", quote(extra))?;
-        }
-        Ok(())
+        write_fields(
+            f,
+            "ERR",
+            &[self.code.as_str()],
+            self.extra.as_deref().as_slice(),
+        )
     }
 }
 
@@ -204,8 +203,11 @@ impl Reply {
             return Ok(Self::Text(line.to_owned()));
         }
         let words = split_reply(line)?;
-        let bad = |reason| DecodeError::new(line, reason);
-        let word = |i: usize| words.get(i).cloned().ok_or_else(|| bad("too few words"));
+        let fields = Fields {
+            words: &words,
+            line,
+        };
+        let word = |i: usize| fields.get(i);
         Ok(match first {
             "OK" => match words.get(1).map(String::as_str) {
                 None => Self::Ok,
@@ -250,7 +252,9 @@ impl Reply {
             },
             "NUMLOGINS" => Self::NumLogins {
                 ups: word(1)?,
-                count: word(2)?.parse().map_err(|_| bad("bad login count"))?,
+                count: word(2)?
+                    .parse()
+                    .map_err(|_| fields.error("bad login count"))?,
             },
             single if words.len() == 1 => match single {
                 "ON" => Self::TrackingMode(true),
@@ -275,20 +279,9 @@ impl Reply {
 impl fmt::Display for Reply {
     /// The reply line without its LF, byte-exact with upsd.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names = |keyword: &str, names: &[&str]| -> fmt::Result {
-            f.write_str(keyword)?;
-            for name in names {
-                f.write_str(" ")?;
-                write_word(f, name)?;
-            }
-            Ok(())
-        };
         match self {
             Self::Ok => f.write_str("OK"),
-            Self::OkTracking(id) => {
-                f.write_str("OK TRACKING ")?;
-                write_word(f, id)
-            }
+            Self::OkTracking(id) => write_fields(f, "OK TRACKING", &[id], &[]),
             Self::OkGoodbye => f.write_str("OK Goodbye"),
             Self::OkPrimaryGranted => f.write_str("OK PRIMARY-GRANTED"),
             Self::OkMasterGranted => f.write_str("OK MASTER-GRANTED"),
@@ -304,28 +297,22 @@ impl fmt::Display for Reply {
                 Ok(())
             }
             Self::Err(e) => e.fmt(f),
-            Self::Var { ups, var, value } => {
-                names("VAR", &[ups, var])?;
-                write!(f, " {}", quote(value))
-            }
+            Self::Var { ups, var, value } => write_fields(f, "VAR", &[ups, var], &[value]),
             Self::Type { ups, var, var_type } => {
-                names("TYPE", &[ups, var])?;
-                write!(f, " {var_type}")
+                write_fields(f, "TYPE", &[ups, var], &[])?;
+                // Type words are names: bare, or quoted when they would not
+                // read back as one word.
+                for word in var_type.words() {
+                    f.write_str(" ")?;
+                    write_word(f, word)?;
+                }
+                Ok(())
             }
-            Self::Desc { ups, var, desc } => {
-                names("DESC", &[ups, var])?;
-                write!(f, " {}", quote(desc))
-            }
-            Self::CmdDesc { ups, cmd, desc } => {
-                names("CMDDESC", &[ups, cmd])?;
-                write!(f, " {}", quote(desc))
-            }
-            Self::UpsDesc { ups, desc } => {
-                names("UPSDESC", &[ups])?;
-                write!(f, " {}", quote(desc))
-            }
+            Self::Desc { ups, var, desc } => write_fields(f, "DESC", &[ups, var], &[desc]),
+            Self::CmdDesc { ups, cmd, desc } => write_fields(f, "CMDDESC", &[ups, cmd], &[desc]),
+            Self::UpsDesc { ups, desc } => write_fields(f, "UPSDESC", &[ups], &[desc]),
             Self::NumLogins { ups, count } => {
-                names("NUMLOGINS", &[ups])?;
+                write_fields(f, "NUMLOGINS", &[ups], &[])?;
                 write!(f, " {count}")
             }
             Self::TrackingMode(on) => f.write_str(if *on { "ON" } else { "OFF" }),

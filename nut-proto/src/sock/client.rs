@@ -3,12 +3,17 @@
 use std::fmt;
 
 use super::driver::write_keyword_word;
-use super::wire::{push_int, push_quoted, push_word};
+use super::wire::{push_int, push_quoted, push_word, push_words};
 use super::{
-    Args, DecodeError, DecodeErrorKind, DecodeOptions, WireMessage, is_tracking_keyword, wire,
+    Args, DecodeError, DecodeOptions, Start, WireMessage, is_tracking_keyword, start, wire,
+    wire_message,
 };
 
 /// One line a client (upsd, `upsdrvctl`, ...) sends to a driver.
+///
+/// Encoded byte-exact with upsd: values quoted and escaped; a parameter of
+/// `INSTCMD` escaped but bare, as upsd writes it, unless it holds a space or
+/// `=`, which upsd would split (then it is quoted).
 ///
 /// ```
 /// use nut_proto::sock::ClientMessage;
@@ -78,41 +83,27 @@ pub enum ClientMessage {
 }
 
 impl ClientMessage {
-    /// Reads the words of one line strictly (see [`DecodeOptions::STRICT`]).
-    ///
-    /// # Errors
-    ///
-    /// An empty line, or a known command with the wrong arguments.
-    pub fn decode<S: AsRef<str>>(words: &[S]) -> Result<Self, DecodeError> {
-        Self::decode_with(words, DecodeOptions::STRICT)
-    }
+    /// The command words a driver knows (compared without case); a line
+    /// starting with any other word decodes as [`ClientMessage::Unknown`].
+    pub const COMMAND_WORDS: &'static [&'static str] = &[
+        "PING",
+        "DUMPALL",
+        "DUMPVALUE",
+        "DUMPSTATUS",
+        "GETPID",
+        "INSTCMD",
+        "SET",
+        "NOBROADCAST",
+        "BROADCAST",
+        "LOGOUT",
+    ];
 
-    /// Reads the words of one line with the given leniency.
-    ///
-    /// # Errors
-    ///
-    /// As [`Self::decode`], less what `options` allows.
-    pub fn decode_with<S: AsRef<str>>(
-        words: &[S],
-        options: DecodeOptions,
-    ) -> Result<Self, DecodeError> {
-        let Some(first) = words.first() else {
-            return Err(DecodeError::new(words, DecodeErrorKind::Empty));
-        };
-        let Some(command) = command_name(first.as_ref()) else {
-            return Ok(Self::Unknown {
-                words: words.iter().map(|w| w.as_ref().to_owned()).collect(),
-            });
-        };
-        let args = Args {
-            words,
-            command,
-            options,
-        };
-        let message = match command {
+    /// Reads the arguments of a known command.
+    fn decode_args<S: AsRef<str>>(args: &Args<'_, S>) -> Result<Self, DecodeError> {
+        let message = match args.command {
             "PING" | "DUMPALL" | "DUMPSTATUS" | "GETPID" | "NOBROADCAST" | "LOGOUT" => {
                 let [] = args.exact()?;
-                match command {
+                match args.command {
                     "PING" => Self::Ping,
                     "DUMPALL" => Self::DumpAll,
                     "DUMPSTATUS" => Self::DumpStatus,
@@ -127,19 +118,11 @@ impl ClientMessage {
                     var: var.to_owned(),
                 }
             }
-            "BROADCAST" => decode_broadcast(&args)?,
-            "INSTCMD" => decode_instcmd(&args)?,
-            _ => decode_set(&args)?,
+            "BROADCAST" => decode_broadcast(args)?,
+            "INSTCMD" => decode_instcmd(args)?,
+            _ => decode_set(args)?,
         };
         Ok(message)
-    }
-
-    /// Appends the line, LF included, byte-exact with upsd (a parameter of
-    /// `INSTCMD` is escaped but bare, as upsd writes it, unless it holds a
-    /// space or `=`, which upsd would split; then it is quoted).
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        self.write_line(out);
-        out.push(b'\n');
     }
 
     /// Appends the line without its LF.
@@ -181,59 +164,12 @@ impl ClientMessage {
                 }
             }
             Self::Logout => out.extend_from_slice(b"LOGOUT"),
-            Self::Unknown { words } => {
-                for (i, word) in words.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b' ');
-                    }
-                    push_word(out, word);
-                }
-            }
+            Self::Unknown { words } => push_words(out, words),
         }
     }
 }
 
-impl WireMessage for ClientMessage {
-    fn decode_with<S: AsRef<str>>(
-        words: &[S],
-        options: DecodeOptions,
-    ) -> Result<Self, DecodeError> {
-        Self::decode_with(words, options)
-    }
-
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.encode(out);
-    }
-}
-
-impl fmt::Display for ClientMessage {
-    /// The line as [`ClientMessage::encode`] writes it, without its LF.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut line = Vec::new();
-        self.write_line(&mut line);
-        f.write_str(&String::from_utf8_lossy(&line))
-    }
-}
-
-/// The upper-case name of a client command word, compared without case as
-/// the NUT driver does; `None` for a word it does not know.
-fn command_name(word: &str) -> Option<&'static str> {
-    const COMMANDS: [&str; 10] = [
-        "PING",
-        "DUMPALL",
-        "DUMPVALUE",
-        "DUMPSTATUS",
-        "GETPID",
-        "INSTCMD",
-        "SET",
-        "NOBROADCAST",
-        "BROADCAST",
-        "LOGOUT",
-    ];
-    COMMANDS
-        .into_iter()
-        .find(|name| name.eq_ignore_ascii_case(word))
-}
+wire_message!(ClientMessage);
 
 /// ` TRACKING <id>` when there is an id.
 fn write_tracking(out: &mut Vec<u8>, tracking: Option<&str>) {

@@ -2,8 +2,11 @@
 
 use std::fmt;
 
-use super::wire::{push_int, push_quoted, push_word};
-use super::{Args, DecodeError, DecodeErrorKind, DecodeOptions, TrackingResult, WireMessage};
+use super::wire::{push_int, push_quoted, push_word, push_words};
+use super::{
+    Args, DecodeError, DecodeOptions, Start, TrackingResult, WireMessage, owned_words, start,
+    wire_message,
+};
 
 /// A variable flag as `SETFLAGS` carries it.
 ///
@@ -54,6 +57,10 @@ impl fmt::Display for VarFlag {
 }
 
 /// One line a driver sends to its clients.
+///
+/// Encoded byte-exact with a NUT driver's dump: values always quoted and
+/// escaped (the [module docs](super) say how a 2.8.0 driver's live updates
+/// differ).
 ///
 /// ```
 /// use nut_proto::sock::{DriverMessage, VarFlag};
@@ -171,39 +178,31 @@ pub enum DriverMessage {
 }
 
 impl DriverMessage {
-    /// Reads the words of one line strictly (see [`DecodeOptions::STRICT`]).
-    ///
-    /// # Errors
-    ///
-    /// An empty line, or a known command with the wrong number of arguments
-    /// or a bad integer.
-    pub fn decode<S: AsRef<str>>(words: &[S]) -> Result<Self, DecodeError> {
-        Self::decode_with(words, DecodeOptions::STRICT)
-    }
+    /// The command words upsd knows (compared without case); a line starting
+    /// with any other word decodes as [`DriverMessage::Unknown`].
+    pub const COMMAND_WORDS: &'static [&'static str] = &[
+        "SETINFO",
+        "DELINFO",
+        "ADDENUM",
+        "DELENUM",
+        "ADDRANGE",
+        "DELRANGE",
+        "SETAUX",
+        "SETFLAGS",
+        "ADDCMD",
+        "DELCMD",
+        "DUMPDONE",
+        "DATAOK",
+        "DATASTALE",
+        "PONG",
+        "PID",
+        "TRACKING",
+        "OK",
+    ];
 
-    /// Reads the words of one line with the given leniency.
-    ///
-    /// # Errors
-    ///
-    /// As [`Self::decode`], less what `options` allows.
-    pub fn decode_with<S: AsRef<str>>(
-        words: &[S],
-        options: DecodeOptions,
-    ) -> Result<Self, DecodeError> {
-        let Some(first) = words.first() else {
-            return Err(DecodeError::new(words, DecodeErrorKind::Empty));
-        };
-        let first = first.as_ref();
-        let Some(command) = command_name(first) else {
-            return Ok(Self::Unknown {
-                words: words.iter().map(|w| w.as_ref().to_owned()).collect(),
-            });
-        };
-        let args = Args {
-            words,
-            command,
-            options,
-        };
+    /// Reads the arguments of a known command.
+    fn decode_args<S: AsRef<str>>(args: &Args<'_, S>) -> Result<Self, DecodeError> {
+        let command = args.command;
         let message = match command {
             "SETINFO" => {
                 let [var, value] = args.exact()?;
@@ -291,7 +290,7 @@ impl DriverMessage {
                     .is_some_and(|w| w.as_ref().eq_ignore_ascii_case("Goodbye"));
                 if !is_goodbye {
                     return Ok(Self::Unknown {
-                        words: words.iter().map(|w| w.as_ref().to_owned()).collect(),
+                        words: owned_words(args.words),
                     });
                 }
                 let [_] = args.exact()?;
@@ -299,13 +298,6 @@ impl DriverMessage {
             }
         };
         Ok(message)
-    }
-
-    /// Appends the line, LF included, byte-exact with a NUT driver (values
-    /// are always escaped; see the [module docs](super)).
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        self.write_line(out);
-        out.push(b'\n');
     }
 
     /// Appends the line without its LF.
@@ -332,66 +324,12 @@ impl DriverMessage {
                 push_int(out, result.code());
             }
             Self::Goodbye => out.extend_from_slice(b"OK Goodbye"),
-            Self::Unknown { words } => {
-                for (i, word) in words.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b' ');
-                    }
-                    push_word(out, word);
-                }
-            }
+            Self::Unknown { words } => push_words(out, words),
         }
     }
 }
 
-impl WireMessage for DriverMessage {
-    fn decode_with<S: AsRef<str>>(
-        words: &[S],
-        options: DecodeOptions,
-    ) -> Result<Self, DecodeError> {
-        Self::decode_with(words, options)
-    }
-
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.encode(out);
-    }
-}
-
-impl fmt::Display for DriverMessage {
-    /// The line as [`DriverMessage::encode`] writes it, without its LF.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut line = Vec::new();
-        self.write_line(&mut line);
-        f.write_str(&String::from_utf8_lossy(&line))
-    }
-}
-
-/// The upper-case name of a driver command word, compared without case as
-/// upsd does; `None` for a word NUT does not know.
-fn command_name(word: &str) -> Option<&'static str> {
-    const COMMANDS: [&str; 17] = [
-        "SETINFO",
-        "DELINFO",
-        "ADDENUM",
-        "DELENUM",
-        "ADDRANGE",
-        "DELRANGE",
-        "SETAUX",
-        "SETFLAGS",
-        "ADDCMD",
-        "DELCMD",
-        "DUMPDONE",
-        "DATAOK",
-        "DATASTALE",
-        "PONG",
-        "PID",
-        "TRACKING",
-        "OK",
-    ];
-    COMMANDS
-        .into_iter()
-        .find(|name| name.eq_ignore_ascii_case(word))
-}
+wire_message!(DriverMessage);
 
 /// `KEYWORD word`.
 pub(super) fn write_keyword_word(out: &mut Vec<u8>, keyword: &str, word: &str) {

@@ -299,7 +299,7 @@ impl<'w, S: AsRef<str>> Args<'w, S> {
     /// A `long` argument (`%ld`).
     fn long(&self, word: &str) -> Result<i64, DecodeError> {
         if self.options.c_integers {
-            return Ok(wire::parse_c_long(word));
+            return Ok(crate::cnum::strtol(word));
         }
         wire::parse_strict(word).ok_or_else(|| self.bad_integer(word))
     }
@@ -334,6 +334,114 @@ fn count_text(n: usize) -> &'static str {
 fn is_tracking_keyword(word: &str) -> bool {
     word.eq_ignore_ascii_case("TRACKING")
 }
+
+/// How decoding a line starts, on either side.
+enum Start<'w, S> {
+    /// A known command, with its arguments to check.
+    Known(Args<'w, S>),
+    /// A line NUT would not recognise: its words, to keep as they are.
+    Unknown(Vec<String>),
+}
+
+/// Finds the command word of `words` in `commands` (without regard to
+/// case, as NUT compares them).
+///
+/// # Errors
+///
+/// [`DecodeErrorKind::Empty`] for a line without words.
+fn start<'w, S: AsRef<str>>(
+    words: &'w [S],
+    commands: &'static [&'static str],
+    options: DecodeOptions,
+) -> Result<Start<'w, S>, DecodeError> {
+    let Some(first) = words.first() else {
+        return Err(DecodeError::new(words, DecodeErrorKind::Empty));
+    };
+    let known = commands
+        .iter()
+        .find(|name| name.eq_ignore_ascii_case(first.as_ref()));
+    Ok(match known {
+        Some(command) => Start::Known(Args {
+            words,
+            command,
+            options,
+        }),
+        None => Start::Unknown(owned_words(words)),
+    })
+}
+
+/// The words of a line, owned.
+fn owned_words<S: AsRef<str>>(words: &[S]) -> Vec<String> {
+    words.iter().map(|w| w.as_ref().to_owned()).collect()
+}
+
+/// Gives a message type its public `decode` / `decode_with` / `encode`, its
+/// [`WireMessage`] impl and its `Display` from two private methods:
+/// `decode_args` (the arguments of a known command word) and `write_line`
+/// (the line without its LF). A line starting with a word not in
+/// `COMMAND_WORDS` decodes to the type's `Unknown` variant.
+macro_rules! wire_message {
+    ($message:ty) => {
+        impl $message {
+            /// Reads the words of one line strictly (see
+            /// [`DecodeOptions::STRICT`]).
+            ///
+            /// # Errors
+            ///
+            /// An empty line, or a known command with the wrong arguments
+            /// (their number, an integer, the `TRACKING` keyword).
+            pub fn decode<S: AsRef<str>>(words: &[S]) -> Result<Self, DecodeError> {
+                Self::decode_with(words, DecodeOptions::STRICT)
+            }
+
+            /// Reads the words of one line with the given leniency.
+            ///
+            /// # Errors
+            ///
+            /// As [`Self::decode`], less what `options` allows.
+            pub fn decode_with<S: AsRef<str>>(
+                words: &[S],
+                options: DecodeOptions,
+            ) -> Result<Self, DecodeError> {
+                match start(words, Self::COMMAND_WORDS, options)? {
+                    Start::Known(args) => Self::decode_args(&args),
+                    Start::Unknown(words) => Ok(Self::Unknown { words }),
+                }
+            }
+
+            /// Appends the line, LF included, byte-exact with NUT (see the
+            /// type's docs and the [module docs](crate::sock) for how names
+            /// and values are written).
+            pub fn encode(&self, out: &mut Vec<u8>) {
+                self.write_line(out);
+                out.push(b'\n');
+            }
+        }
+
+        impl WireMessage for $message {
+            fn decode_with<S: AsRef<str>>(
+                words: &[S],
+                options: DecodeOptions,
+            ) -> Result<Self, DecodeError> {
+                Self::decode_with(words, options)
+            }
+
+            fn encode(&self, out: &mut Vec<u8>) {
+                self.encode(out);
+            }
+        }
+
+        impl fmt::Display for $message {
+            /// The line as `encode` writes it, without its LF.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut line = Vec::new();
+                self.write_line(&mut line);
+                f.write_str(&String::from_utf8_lossy(&line))
+            }
+        }
+    };
+}
+use wire_message;
 
 #[cfg(test)]
 mod tests;

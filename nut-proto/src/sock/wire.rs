@@ -60,59 +60,34 @@ pub(crate) fn parse_strict<T: std::str::FromStr>(word: &str) -> Option<T> {
     word.parse().ok()
 }
 
-/// Reads an integer as C's `strtol(word, NULL, 10)` does: leading white
-/// space, an optional sign, then as many digits as there are; no digits
-/// reads as 0. C's overflow behaviour is replaced by saturation.
-pub(crate) fn parse_c_long(word: &str) -> i64 {
-    let rest = word.trim_start_matches([' ', '\t', '\r', '\n', '\x0b', '\x0c']);
-    let (negative, digits) = match rest.as_bytes().first() {
-        Some(b'-') => (true, rest.get(1..).unwrap_or_default()),
-        Some(b'+') => (false, rest.get(1..).unwrap_or_default()),
-        _ => (false, rest),
-    };
-    let mut value: i64 = 0;
-    for digit in digits.bytes().take_while(u8::is_ascii_digit) {
-        let d = i64::from(digit - b'0');
-        value = if negative {
-            value.saturating_mul(10).saturating_sub(d)
-        } else {
-            value.saturating_mul(10).saturating_add(d)
-        };
-    }
-    value
+/// Reads an integer as C's `atoi` does, except that a value outside the
+/// `int` range saturates instead of wrapping.
+pub(crate) fn parse_c_int(word: &str) -> i32 {
+    let wide = crate::cnum::strtol(word);
+    i32::try_from(wide).unwrap_or(if wide < 0 { i32::MIN } else { i32::MAX })
 }
 
-/// Reads an integer as C's `atoi` does (see [`parse_c_long`]), saturated
-/// to the `int` range.
-pub(crate) fn parse_c_int(word: &str) -> i32 {
-    let wide = parse_c_long(word);
-    i32::try_from(wide).unwrap_or(if wide < 0 { i32::MIN } else { i32::MAX })
+/// Appends words separated by spaces, each as [`push_word`] writes it.
+pub(crate) fn push_words<S: AsRef<str>>(out: &mut Vec<u8>, words: &[S]) {
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        push_word(out, word.as_ref());
+    }
 }
 
 /// The words of a line as they would be written back, for error messages.
 pub(crate) fn render_words<S: AsRef<str>>(words: &[S]) -> String {
     let mut out = Vec::new();
-    for (i, word) in words.iter().enumerate() {
-        if i > 0 {
-            out.push(b' ');
-        }
-        push_word(&mut out, word.as_ref());
-    }
+    push_words(&mut out, words);
     excerpt(&String::from_utf8_lossy(&out))
 }
 
 /// `text` cut to [`super::MAX_ERROR_EXCERPT`] bytes (on a char boundary),
 /// with `…` when something was cut.
 pub(crate) fn excerpt(text: &str) -> String {
-    let limit = super::MAX_ERROR_EXCERPT;
-    if text.len() <= limit {
-        return text.to_owned();
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", text.get(..end).unwrap_or_default())
+    crate::excerpt::excerpt(text, super::MAX_ERROR_EXCERPT)
 }
 
 #[cfg(test)]
@@ -172,7 +147,6 @@ mod tests {
         assert_eq!(parse_c_int(""), 0);
         assert_eq!(parse_c_int("99999999999"), i32::MAX);
         assert_eq!(parse_c_int("-99999999999"), i32::MIN);
-        assert_eq!(parse_c_long("99999999999999999999999"), i64::MAX);
     }
 
     #[test]

@@ -9,45 +9,7 @@ use nut_proto::model::VarType;
 
 /// The typed client API, as both adapters offer it.
 pub(crate) trait Api {
-    fn ver(&mut self) -> Result<String, Error>;
-    fn netver(&mut self) -> Result<String, Error>;
-    fn help(&mut self) -> Result<String, Error>;
-    fn list_ups(&mut self) -> Result<Vec<UpsEntry>, Error>;
-    fn list_var(&mut self, ups: &str) -> Result<Vec<Var>, Error>;
-    fn list_rw(&mut self, ups: &str) -> Result<Vec<Var>, Error>;
-    fn list_cmd(&mut self, ups: &str) -> Result<Vec<String>, Error>;
-    fn list_enum(&mut self, ups: &str, var: &str) -> Result<Vec<String>, Error>;
-    fn list_range(&mut self, ups: &str, var: &str) -> Result<Vec<Range>, Error>;
-    fn list_client(&mut self, ups: &str) -> Result<Vec<String>, Error>;
-    fn get_var(&mut self, ups: &str, var: &str) -> Result<String, Error>;
-    fn get_type(&mut self, ups: &str, var: &str) -> Result<VarType, Error>;
-    fn get_desc(&mut self, ups: &str, var: &str) -> Result<String, Error>;
-    fn get_cmddesc(&mut self, ups: &str, cmd: &str) -> Result<String, Error>;
-    fn get_upsdesc(&mut self, ups: &str) -> Result<String, Error>;
-    fn get_numlogins(&mut self, ups: &str) -> Result<u32, Error>;
-    fn username(&mut self, name: &str) -> Result<(), Error>;
-    fn password(&mut self, password: &str) -> Result<(), Error>;
-    fn login(&mut self, ups: &str) -> Result<(), Error>;
-    fn logout(&mut self) -> Result<(), Error>;
-    fn primary(&mut self, ups: &str) -> Result<(), Error>;
-    fn fsd(&mut self, ups: &str) -> Result<(), Error>;
-    fn set_var(&mut self, ups: &str, var: &str, value: &str) -> Result<Option<String>, Error>;
-    fn instcmd(
-        &mut self,
-        ups: &str,
-        cmd: &str,
-        param: Option<&str>,
-    ) -> Result<Option<String>, Error>;
-    fn set_tracking(&mut self, on: bool) -> Result<(), Error>;
-    fn tracking_enabled(&mut self) -> Result<bool, Error>;
-    fn get_tracking(&mut self, id: &str) -> Result<TrackingStatus, Error>;
-    fn wait_for_tracking(
-        &mut self,
-        id: &str,
-        timeout: Duration,
-        poll: Duration,
-    ) -> Result<TrackingStatus, Error>;
-    fn request_raw(&mut self, line: &str) -> Result<String, Error>;
+    api_methods!(declare!());
 }
 
 /// Which adapter a suite run uses.
@@ -95,16 +57,10 @@ pub(crate) fn connect(
     }
 }
 
-/// Forwards each method to the inner client, the tokio one through a runtime.
-macro_rules! forward {
-    ($self:ident, $wrap:ident; $( fn $name:ident(&mut self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
-        $( fn $name(&mut $self $(, $arg: $ty)*) -> $ret { $wrap!($self, $name($($arg),*)) } )*
-    };
-}
-
-macro_rules! all_methods {
-    ($self:ident, $wrap:ident) => {
-        forward! { $self, $wrap;
+/// Hands the typed API's signatures to `$then!`, after `$args`.
+macro_rules! api_methods {
+    ($then:ident! $args:tt) => {
+        $then! { $args
             fn ver(&mut self) -> Result<String, Error>;
             fn netver(&mut self) -> Result<String, Error>;
             fn help(&mut self) -> Result<String, Error>;
@@ -137,6 +93,22 @@ macro_rules! all_methods {
         }
     };
 }
+use api_methods;
+
+/// The trait's method declarations.
+macro_rules! declare {
+    (() $( fn $name:ident(&mut self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        $( fn $name(&mut self $(, $arg: $ty)*) -> $ret; )*
+    };
+}
+use declare;
+
+/// Forwards each method to the inner client through `$wrap!`.
+macro_rules! forward {
+    (($self:ident, $wrap:ident) $( fn $name:ident(&mut self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        $( fn $name(&mut $self $(, $arg: $ty)*) -> $ret { $wrap!($self, $name($($arg),*)) } )*
+    };
+}
 
 #[cfg(feature = "blocking")]
 macro_rules! direct {
@@ -147,7 +119,7 @@ macro_rules! direct {
 
 #[cfg(feature = "blocking")]
 impl Api for nut_proto::client::blocking::Client {
-    all_methods!(self, direct);
+    api_methods!(forward!(self, direct));
 }
 
 /// The tokio client plus the runtime that drives it.
@@ -166,5 +138,5 @@ macro_rules! on_runtime {
 
 #[cfg(feature = "tokio")]
 impl Api for TokioApi {
-    all_methods!(self, on_runtime);
+    api_methods!(forward!(self, on_runtime));
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::FAKE_PORTS;
+use crate::fake_ports;
 
 /// What the fake does with one request line.
 pub(crate) enum Action {
@@ -34,18 +34,19 @@ impl Drop for FakeServer {
     }
 }
 
-/// Binds the first free port of [`FAKE_PORTS`], waiting for one to free up.
+/// Binds the first free port of [`fake_ports`], waiting for one to free up.
 pub(crate) fn bind() -> TcpListener {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        for port in FAKE_PORTS {
+        for port in fake_ports() {
             if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
                 return listener;
             }
         }
         assert!(
             Instant::now() < deadline,
-            "no free fake port in {FAKE_PORTS:?}"
+            "no free fake port in {:?}",
+            fake_ports()
         );
         thread::sleep(Duration::from_millis(50));
     }

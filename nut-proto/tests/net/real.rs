@@ -13,7 +13,7 @@ use nut_proto::net::{ErrorCode, Request};
 use nut_proto::tokenizer::split_line;
 
 use crate::api::{adapters, connect};
-use crate::{CLOSED_PORT, REAL_UPSD_PORT};
+use crate::{closed_port, real_upsd_port};
 
 const UPSD: &str = "/lib/nut/upsd";
 const DUMMY_UPS: &str = "/lib/nut/dummy-ups";
@@ -70,7 +70,7 @@ impl Lab {
         write(
             &dir,
             "upsd.conf",
-            &format!("LISTEN 127.0.0.1 {REAL_UPSD_PORT}\nMAXAGE 15\n"),
+            &format!("LISTEN 127.0.0.1 {}\nMAXAGE 15\n", real_upsd_port()),
         );
         write(
             &dir,
@@ -110,7 +110,7 @@ impl Lab {
         loop {
             let ready = nut_proto::client::blocking::Client::connect(
                 "127.0.0.1",
-                REAL_UPSD_PORT,
+                real_upsd_port(),
                 &ConnectOptions::default(),
             )
             .and_then(|mut c| c.get_var("dummy", "ups.status"));
@@ -144,7 +144,7 @@ fn shared_suite() {
         let mut c = connect(
             adapter,
             "127.0.0.1",
-            REAL_UPSD_PORT,
+            real_upsd_port(),
             &ConnectOptions::default(),
         )
         .unwrap();
@@ -242,7 +242,7 @@ fn shared_suite() {
         let mut m = connect(
             adapter,
             "127.0.0.1",
-            REAL_UPSD_PORT,
+            real_upsd_port(),
             &ConnectOptions::default(),
         )
         .unwrap();
@@ -266,7 +266,7 @@ fn shared_suite() {
 fn dispatch_matches_upsd() {
     let mut c = nut_proto::client::blocking::Client::connect(
         "127.0.0.1",
-        REAL_UPSD_PORT,
+        real_upsd_port(),
         &ConnectOptions::default(),
     )
     .unwrap();
@@ -380,8 +380,8 @@ fn messages_match_real_upsc() {
         format!("Error: {}", result.unwrap_err().nut_message())
     };
     let cases = [
-        ("127.0.0.1", REAL_UPSD_PORT, "nosuch"),
-        ("127.0.0.1", CLOSED_PORT, "dummy"),
+        ("127.0.0.1", real_upsd_port(), "nosuch"),
+        ("127.0.0.1", closed_port(), "dummy"),
         ("no.such.host.invalid", 3493, "x"),
     ];
     for (host, port, ups) in cases {

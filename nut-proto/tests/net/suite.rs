@@ -78,8 +78,8 @@ fn read_only_calls_are_typed() {
         assert_eq!(c.get_var("dummy", "ups.status").unwrap(), "OL");
         assert_eq!(c.get_var("dummy", "UPS.STATUS").unwrap(), "OL");
         let t = c.get_type("dummy", "ups.id").unwrap();
-        assert!(t.writable);
-        assert_eq!(t.kind, ValueKind::String { max_len: 32 });
+        assert!(t.is_writable());
+        assert_eq!(t.kind(), ValueKind::String { max_len: 32 });
         assert_eq!(c.get_desc("dummy", "ups.status").unwrap(), "UPS status");
         assert_eq!(
             c.get_cmddesc("dummy", "load.off").unwrap(),
@@ -208,7 +208,7 @@ fn connection_failures_carry_nut_texts() {
         let e = connect(
             adapter,
             "127.0.0.1",
-            crate::CLOSED_PORT,
+            crate::closed_port(),
             &ConnectOptions::default(),
         )
         .err()

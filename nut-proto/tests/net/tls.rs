@@ -248,8 +248,12 @@ fn refusal_is_typed_and_leaves_the_plain_connection_usable() {
 
 #[test]
 fn bad_configuration_fails_before_sending_starttls() {
-    let e =
-        Client::connect("127.0.0.1", crate::CLOSED_PORT, &ConnectOptions::default()).unwrap_err();
+    let e = Client::connect(
+        "127.0.0.1",
+        crate::closed_port(),
+        &ConnectOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::Io { .. }));
     let pki = Pki::new("config");
     let port = tls_server(pki.server_config(false), "OK STARTTLS");

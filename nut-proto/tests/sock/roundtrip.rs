@@ -11,39 +11,6 @@ use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-/// Command words each side's decoder knows; `Unknown` never starts with one.
-const DRIVER_WORDS: &[&str] = &[
-    "SETINFO",
-    "DELINFO",
-    "ADDENUM",
-    "DELENUM",
-    "ADDRANGE",
-    "DELRANGE",
-    "SETAUX",
-    "SETFLAGS",
-    "ADDCMD",
-    "DELCMD",
-    "DUMPDONE",
-    "DATAOK",
-    "DATASTALE",
-    "PONG",
-    "PID",
-    "TRACKING",
-    "OK",
-];
-const CLIENT_WORDS: &[&str] = &[
-    "PING",
-    "DUMPALL",
-    "DUMPVALUE",
-    "DUMPSTATUS",
-    "GETPID",
-    "INSTCMD",
-    "SET",
-    "NOBROADCAST",
-    "BROADCAST",
-    "LOGOUT",
-];
-
 /// Any text the wire carries unchanged: printable ASCII and DEL, quotes,
 /// backslashes, `#`, `=`, spaces, or nothing at all.
 fn text() -> impl Strategy<Value = String> {
@@ -108,7 +75,8 @@ fn driver_message() -> impl Strategy<Value = DriverMessage> {
             result: TrackingResult::from_code(code),
         }),
         Just(DriverMessage::Goodbye),
-        unknown_words(DRIVER_WORDS).prop_map(|words| DriverMessage::Unknown { words }),
+        unknown_words(DriverMessage::COMMAND_WORDS)
+            .prop_map(|words| DriverMessage::Unknown { words }),
     ]
 }
 
@@ -136,7 +104,8 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         Just(ClientMessage::NoBroadcast),
         option::of(any::<i32>()).prop_map(|level| ClientMessage::Broadcast { level }),
         Just(ClientMessage::Logout),
-        unknown_words(CLIENT_WORDS).prop_map(|words| ClientMessage::Unknown { words }),
+        unknown_words(ClientMessage::COMMAND_WORDS)
+            .prop_map(|words| ClientMessage::Unknown { words }),
     ]
 }
 
