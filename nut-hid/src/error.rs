@@ -202,6 +202,38 @@ pub enum Error {
     /// A write to a field whose attribute byte is exactly 0x01 (Constant).
     #[error("field is constant (attribute 0x01) and cannot be written")]
     ConstantField,
+    /// A regular expression option (`subdriver=`, USB matching) that does
+    /// not compile.
+    #[error("invalid regular expression `{pattern}`: {reason}")]
+    InvalidPattern {
+        /// The pattern, truncated to 64 characters.
+        pattern: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `subdriver=` matches no subdriver name.
+    #[error("subdriver `{name}` not found; use one of the names `usbhid-ups` lists")]
+    UnknownSubdriver {
+        /// The option value, truncated to 64 characters.
+        name: String,
+    },
+    /// `subdriver=` was given without both `vendorid` and `productid`.
+    #[error("option subdriver requires options vendorid and productid")]
+    SubdriverNeedsIds,
+    /// Flag `explore` was given without `vendorid`.
+    #[error("option explore requires option vendorid")]
+    ExploreNeedsVendorId,
+    /// No subdriver claims the device.
+    #[error("no subdriver supports device {vendor_id:04x}:{product_id:04x}")]
+    NoSubdriver {
+        /// USB vendor ID.
+        vendor_id: u16,
+        /// USB product ID.
+        product_id: u16,
+    },
+    /// The device stopped answering (gone, or no row could be read).
+    #[error("device disconnected or not answering")]
+    Disconnected,
     /// A value that is not a finite number.
     #[error("value {value} is not a finite number")]
     NotFinite {

@@ -3,6 +3,9 @@
 //! under `tests/golden/` match, the 5 decoded-report vectors give the value
 //! NUT logged, `hidreport` agrees where it parses too, and the HID fuzz
 //! seeds are current and replay through the fuzz targets' properties.
+//! The mapping engine runs on every descriptor (golden renderings of what
+//! each map publishes under `tests/golden/vars/`) and its variables are
+//! compared with the `upsc` dumps of the same models in `../shared/corpus/ddl`.
 //!
 //! The corpus is found at `<workspace root>/../shared/corpus`; without it
 //! each test prints a SKIPPED line, or fails when env `CI` is set.
@@ -10,7 +13,9 @@
 //! golden files (review the diff before committing).
 
 mod common;
+mod coverage;
 mod descriptors;
 mod differential;
 mod fuzz;
+mod mapping;
 mod vectors;

@@ -102,8 +102,9 @@ pub enum Reply {
     OkFsdSet,
     /// `OK STARTTLS`: the TLS handshake follows.
     OkStartTls,
-    /// `OK <text>` with any other text, kept verbatim.
-    OkOther(String),
+    /// `OK <words>` with any other words, kept word by word (a word may hold
+    /// spaces or quotes when the server quoted it).
+    OkOther(Vec<String>),
     /// `ERR <code> [<extra>]`.
     Err(ServerError),
     /// `VAR <ups> <var> "<value>"`.
@@ -217,7 +218,7 @@ impl Reply {
                 Some("MASTER-GRANTED") if words.len() == 2 => Self::OkMasterGranted,
                 Some("FSD-SET") if words.len() == 2 => Self::OkFsdSet,
                 Some("STARTTLS") if words.len() == 2 => Self::OkStartTls,
-                Some(_) => Self::OkOther(words.get(1..).unwrap_or_default().join(" ")),
+                Some(_) => Self::OkOther(words.get(1..).unwrap_or_default().to_vec()),
             },
             "ERR" => {
                 let rest = words.get(2..).unwrap_or_default();
@@ -287,10 +288,10 @@ impl fmt::Display for Reply {
             Self::OkMasterGranted => f.write_str("OK MASTER-GRANTED"),
             Self::OkFsdSet => f.write_str("OK FSD-SET"),
             Self::OkStartTls => f.write_str("OK STARTTLS"),
-            Self::OkOther(text) => {
+            Self::OkOther(words) => {
                 // Word by word, so that odd words (`#`, quotes) read back.
                 f.write_str("OK")?;
-                for word in text.split(' ') {
+                for word in words {
                     f.write_str(" ")?;
                     write_word(f, &one_line(word))?;
                 }

@@ -367,7 +367,7 @@ fn unknown_codes_and_oks_are_kept() {
     );
     assert_eq!(
         Reply::decode("OK SOMETHING-NEW").unwrap(),
-        Reply::OkOther("SOMETHING-NEW".into())
+        Reply::OkOther(vec!["SOMETHING-NEW".into()])
     );
     assert_eq!(
         Reply::decode("Goodbye...").unwrap(),
@@ -502,7 +502,11 @@ fn reply() -> impl Strategy<Value = Reply> {
         Just(Reply::OkMasterGranted),
         Just(Reply::OkFsdSet),
         Just(Reply::OkStartTls),
-        "[a-z][a-z0-9-]{0,10}".prop_map(Reply::OkOther),
+        (
+            "[a-z][a-z0-9-]{0,10}",
+            proptest::collection::vec("[ -~]{0,10}", 0..3)
+        )
+            .prop_map(|(first, rest)| Reply::OkOther(std::iter::once(first).chain(rest).collect())),
         (name(), proptest::option::of(value())).prop_map(|(code, extra)| Reply::Err(ServerError {
             code: ErrorCode::parse(&code),
             extra
@@ -577,4 +581,22 @@ proptest! {
     fn request_decoding_never_panics(words in proptest::collection::vec("[ -~]{0,12}", 0..8)) {
         let _ = Request::decode(&words);
     }
+}
+
+/// Fuzz find: `OK` followed by quoted words holding spaces or quotes was
+/// kept as one joined string, which did not read back the same.
+#[test]
+fn ok_other_keeps_odd_words() {
+    let reply = Reply::decode(r#"OK MASR "a b" "" "=" ",\"""#).unwrap();
+    assert_eq!(
+        reply,
+        Reply::OkOther(vec![
+            "MASR".into(),
+            "a b".into(),
+            "".into(),
+            "=".into(),
+            ",\"".into()
+        ])
+    );
+    assert_eq!(Reply::decode(&reply.to_string()).unwrap(), reply);
 }
