@@ -75,6 +75,119 @@ pub enum Error {
         /// The running driver.
         program: String,
     },
+
+    /// `-a <name>` names no section of `ups.conf` (NUT's fatal message).
+    #[error("Error: Section {name} not found in ups.conf")]
+    SectionNotFound {
+        /// The name given.
+        name: String,
+    },
+
+    /// A driver without a `port` (NUT's fatal message).
+    #[error(
+        "Error: you must specify a port name in ups.conf or in '-x port=...' argument.\nTry -h for help."
+    )]
+    NoPort,
+
+    /// The driver's state socket could not be created.
+    #[error("Fatal error: unable to create listener socket: bind {} failed: {source}", path.display())]
+    Socket {
+        /// The socket path.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// dummy-ups cannot read its definition file (NUT's fatal message).
+    #[error(
+        "Can't open dummy-ups definition file {}: Can't open {}: {}",
+        path.display(),
+        path.display(),
+        strerror(source)
+    )]
+    DefinitionFile {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A repeater cannot reach or read its upstream upsd at start-up.
+    #[error("can't connect to upstream {target}: {source}")]
+    Upstream {
+        /// `ups@host[:port]`.
+        target: String,
+        /// What the client reported.
+        #[source]
+        source: nut_proto::Error,
+    },
+
+    /// upsd: a file it must have is missing (NUT: `stat <file>: <reason>`).
+    #[error("stat {}: {}", path.display(), crate::upsd::os_error_text(source))]
+    Stat {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// upsd: `ups.conf` cannot be read (NUT 2.8.0 repeats its prefix:
+    /// `Can't open <file>: Can't open <file>: <reason>`).
+    #[error(
+        "Can't open {}: Can't open {}: {}",
+        path.display(),
+        path.display(),
+        crate::upsd::os_error_text(source)
+    )]
+    UpsConfOpen {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// upsd: `ups.conf` names no usable UPS and `ALLOW_NO_DEVICE` is off.
+    #[error("Fatal error: at least one UPS must be defined in ups.conf")]
+    NoUps,
+
+    /// upsd: no `LISTEN` address could be bound.
+    #[error("no listening interface available")]
+    NoListener,
+
+    /// upsd: some `LISTEN` addresses could not be bound and
+    /// `ALLOW_NOT_ALL_LISTENERS` is off.
+    #[error("Fatal error: some listening interfaces were not available")]
+    NotAllListeners,
+
+    /// upsd: another upsd runs (its PID file names a live process).
+    #[error(
+        "Fatal error: A previous upsd instance is already running!\n\
+         Either stop the previous instance first, or use the 'reload' command."
+    )]
+    AlreadyRunning {
+        /// Its process id.
+        pid: i32,
+    },
+
+    /// upsd: the user to run as cannot be found or switched to.
+    #[error("{source}")]
+    Privileges {
+        /// What went wrong.
+        #[source]
+        source: crate::runtime::process::PrivilegeError,
+    },
+
+    /// upsd: the tokio runtime could not be built, or a listener adopted.
+    #[error("can't start the runtime: {source}")]
+    Runtime {
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// What is wrong with a configuration line ([`Error::Config`]).
@@ -124,6 +237,15 @@ impl fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+/// An OS error as C's `strerror` words it (without Rust's `(os error N)`).
+pub(crate) fn strerror(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
 
 /// Cuts `input` to [`MAX_QUOTED_INPUT`] bytes (on a character boundary) for
 /// quoting in a message.

@@ -22,6 +22,8 @@ pub mod desc;
 pub mod driver;
 pub mod dummy;
 pub mod error;
+pub mod runtime;
 pub mod state;
+pub mod upsd;
 
 pub use error::Error;

@@ -16,6 +16,10 @@
 //! init, first update, `device.*`), so that the published tree matches the
 //! real driver's `DUMPALL` for the same files.
 //!
+//! The I/O adapters sit beside the core: [`program`] is the `dummy-ups`
+//! program for the driver runtime (file reading and re-reading), and
+//! [`repeater`] the network side of `port = ups@host[:port]`.
+//!
 //! ```
 //! use std::time::Instant;
 //! use nut_server::config::UpsConf;
@@ -37,11 +41,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::ups_conf::{Globals, Section};
-use crate::driver::{self, Identity, NUT_VERSION, VarKind, VarTable};
+use crate::driver::{self, Identity, NUT_VERSION, Settings, VarKind, VarTable};
 use crate::error::Error;
 use crate::state::{DriverState, Flags, HandlerStatus};
 
 pub mod definition;
+pub mod program;
+pub mod repeater;
 pub mod table;
 
 pub use definition::Definition;
@@ -129,8 +135,9 @@ pub struct DummyUps {
     last_value: String,
 }
 
-/// dummy-ups's options (`-h`): `mode`, and `repeater_disable_strict_start`
-/// (accepted by newer releases).
+/// dummy-ups's options (`-h`): `mode`, `repeater_disable_strict_start`
+/// (accepted by newer releases), and ours: `username` and `password` for
+/// the repeater (never published).
 pub fn vartab() -> VarTable {
     let mut table = VarTable::new();
     table
@@ -143,7 +150,10 @@ pub fn vartab() -> VarTable {
             "repeater_disable_strict_start",
             VarKind::Flag,
             "Do not terminate the driver encountering errors when starting the repeater mode",
-        );
+        )
+        // Beyond NUT: credentials for forwarding SET and INSTCMD upstream.
+        .add_sensitive("username", "Repeater: user name to log in to the upstream upsd")
+        .add_sensitive("password", "Repeater: password to log in to the upstream upsd");
     table
 }
 
@@ -188,13 +198,28 @@ pub fn start(
 ) -> Result<DummyUps, Error> {
     let settings = driver::apply_config(state, PROGRAM, globals, section, cli, &vartab())?;
     driver::publish_identity(state, &identity());
+    let ups = init(now, state, &settings, definition, options);
+    driver::publish_after_init(state, &settings);
+    Ok(ups)
+}
+
+/// The device part of the start-up, between the core's configuration and
+/// identity and its `device.*` copies: choose the mode, load the built-in
+/// variables and the `definition` up to its first `TIMER`, run the first
+/// update.
+pub fn init(
+    now: Instant,
+    state: &mut DriverState,
+    settings: &Settings,
+    definition: Definition,
+    options: Options,
+) -> DummyUps {
     let port = settings.port.as_deref().unwrap_or_default();
     let mut ups = DummyUps::new(Mode::select(settings.value("mode"), port), options);
     ups.init_ups(state);
     ups.init_info(now, state, definition);
     ups.handle_update(now, state);
-    driver::publish_after_init(state, &settings);
-    Ok(ups)
+    ups
 }
 
 impl DummyUps {
