@@ -25,5 +25,6 @@ pub mod error;
 pub mod runtime;
 pub mod state;
 pub mod upsd;
+pub mod upsdrvctl;
 
 pub use error::Error;

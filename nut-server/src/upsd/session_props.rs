@@ -3,7 +3,6 @@
 use proptest::prelude::*;
 
 use super::tests::Fixture;
-use super::*;
 
 /// Request lines from upsd's vocabulary, with odd spacing and quoting.
 fn request() -> impl Strategy<Value = String> {
