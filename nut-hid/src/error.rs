@@ -240,6 +240,32 @@ pub enum Error {
         /// The value given.
         value: f64,
     },
+    /// A USB transfer or device operation failed (see
+    /// [`crate::transport::TransportError`] for what each kind means).
+    #[error("usb {operation} failed: {source}")]
+    Transport {
+        /// What was being done (`open`, `report descriptor`, `enumerate`…).
+        operation: &'static str,
+        /// The transport's answer.
+        #[source]
+        source: crate::transport::TransportError,
+    },
+    /// No USB device passed the matching options and a subdriver claim.
+    #[error("no matching usb hid ups found among {seen} usb device(s)")]
+    NoMatchingDevice {
+        /// USB devices enumerated.
+        seen: usize,
+    },
+    /// A `ups.conf` option of the USB HID driver with a bad value.
+    #[error("option {name}={value}: {reason}")]
+    InvalidOption {
+        /// The option name.
+        name: String,
+        /// The value given, truncated to 64 characters.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 impl Error {

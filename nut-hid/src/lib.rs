@@ -112,7 +112,9 @@ mod path;
 mod render;
 mod report;
 pub mod select;
+pub mod sim;
 pub mod subdriver;
+pub mod transport;
 pub mod usage;
 mod writer;
 
