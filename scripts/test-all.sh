@@ -54,12 +54,15 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
-# Debian packages for the oracle tests (nut-server nut-client python3-nut socat), each checked
+# Debian packages for the oracle tests (nut-server nut-client nut-snmp python3-nut socat,
+# iproute2 for the multi-host upsmon scenario), each checked
 # by a file it installs, so a partial install is completed.
 ensure_real_nut() {
     local missing=()
     [[ -x /lib/nut/upsd && -x /lib/nut/dummy-ups ]] || missing+=(nut-server)
     [[ -x /bin/upsc ]] || missing+=(nut-client)
+    [[ -x /lib/nut/snmp-ups ]] || missing+=(nut-snmp)
+    command -v ip >/dev/null || missing+=(iproute2)
     [[ -f /usr/lib/python3/dist-packages/PyNUT.py ]] || missing+=(python3-nut)
     command -v socat >/dev/null || missing+=(socat)
     if [[ ${#missing[@]} -gt 0 ]]; then
