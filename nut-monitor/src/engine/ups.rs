@@ -245,7 +245,12 @@ impl UpsState {
     ///   longer a substring of the status (NUT's `strstr` keeps LB set while
     ///   an unrelated token such as `BLB` is present);
     /// * ECO from the buzzwords needs one of [`ECO_BUZZWORDS`]; NUT's test
-    ///   is inverted and raises ECO for any non-empty buzzwords.
+    ///   is inverted and raises ECO for any non-empty buzzwords;
+    /// * CAL is cleared (with NOTCAL) when its token goes, as in NUT 2.8.1+.
+    ///   NUT 2.8.0 never clears it: every later OB+LB of that UPS counts as
+    ///   "calibrating" and the host never shuts down, even after a return
+    ///   to line power in between (a missed shutdown; pinned by the oracle
+    ///   scenario `calibration_exemption`).
     pub(crate) fn handle_status(
         &mut self,
         now: Instant,

@@ -20,6 +20,9 @@
 
 mod fake_upsd;
 mod oracle;
+mod oracle_hosts;
+mod oracle_lab;
+mod oracle_more;
 mod support;
 mod upsmon_tests;
 mod upssched_tests;
@@ -36,6 +39,8 @@ fn tests() -> Vec<Test> {
     all.extend(upsmon_tests::TESTS.iter().map(|(n, f)| (*n, *f)));
     all.extend(upssched_tests::TESTS.iter().map(|(n, f)| (*n, *f)));
     all.extend(oracle::TESTS.iter().map(|(n, f)| (*n, *f)));
+    all.extend(oracle_more::TESTS.iter().map(|(n, f)| (*n, *f)));
+    all.extend(oracle_hosts::TESTS.iter().map(|(n, f)| (*n, *f)));
     all
 }
 
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
             }
         }
     }
+    print_compared_totals();
     eprintln!(
         "\ntest result: {}. {} passed; {} failed",
         if failed.is_empty() { "ok" } else { "FAILED" },
@@ -110,5 +116,14 @@ fn main() -> ExitCode {
             eprintln!("    {f}");
         }
         ExitCode::FAILURE
+    }
+}
+
+/// The oracle tests' grand total (each test also prints its own).
+fn print_compared_totals() {
+    let (scenarios, steps) = support::compared_totals();
+    if scenarios > 0 {
+        println!("compared {scenarios} scenarios, {steps} steps");
+        eprintln!("compared {scenarios} scenarios, {steps} steps (all oracle tests)");
     }
 }

@@ -282,3 +282,18 @@ pub(crate) fn upsmon_conf(monitor: &str, notify: &Path, shutdown: &Path, extra: 
     }
     conf
 }
+
+/// Scenarios and steps compared by the oracle tests of this run.
+static COMPARED: std::sync::Mutex<(usize, usize)> = std::sync::Mutex::new((0, 0));
+
+/// Adds one oracle test's counts to the run's total.
+pub(crate) fn record_compared(scenarios: usize, steps: usize) {
+    let mut total = COMPARED.lock().unwrap();
+    total.0 += scenarios;
+    total.1 += steps;
+}
+
+/// `(scenarios, steps)` compared so far by every oracle test.
+pub(crate) fn compared_totals() -> (usize, usize) {
+    *COMPARED.lock().unwrap()
+}
