@@ -17,12 +17,14 @@
 //! will drive these cores with `now: Instant` passed in.
 #![deny(missing_docs)]
 
+pub mod clone;
 pub mod config;
 pub mod desc;
 pub mod driver;
 pub mod dummy;
 pub mod error;
 pub mod runtime;
+pub mod stack;
 pub mod state;
 pub mod upsd;
 pub mod upsdrvctl;

@@ -81,7 +81,11 @@ impl DriverCommand {
         Self::BY_NAME
             .iter()
             .find(|(name, _)| *name == word)
-            .or_else(|| Self::BY_NAME.iter().find(|(name, _)| name.starts_with(word)))
+            .or_else(|| {
+                Self::BY_NAME
+                    .iter()
+                    .find(|(name, _)| name.starts_with(word))
+            })
             .map(|(_, command)| *command)
     }
 
@@ -165,12 +169,14 @@ pub struct Invocation {
     pub ups: Option<String>,
 }
 
-/// The outcome of reading the command line.
+/// The outcome of reading the options.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Parsed {
-    /// Run this.
-    Run(Invocation),
+    /// Options read; the command words are checked by
+    /// [`CommandLine::invocation`] (NUT checks them later than the options,
+    /// after announcing testing mode).
+    Run(CommandLine),
     /// Print the help and exit 0; `complaint` is getopt's message about an
     /// invalid option, for standard error first.
     Help {
@@ -179,6 +185,49 @@ pub enum Parsed {
     },
     /// `-V`: the banner alone, exit 0.
     Version,
+}
+
+/// The options and the words after them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The options.
+    pub options: Options,
+    /// The command set by `-l` or `-c`, if any.
+    pub preset: Option<Action>,
+    /// The words after the options (at least one when `preset` is unset).
+    pub words: Vec<String>,
+}
+
+impl CommandLine {
+    /// The command and UPS name.
+    ///
+    /// # Errors
+    ///
+    /// An unknown command word, or words left over.
+    pub fn invocation(&self) -> Result<Invocation, UsageError> {
+        let mut rest = self.words.iter();
+        let action = match self.preset {
+            Some(action) => action,
+            None => match rest.next().map(String::as_str) {
+                Some("start") => Action::Start,
+                Some("stop") => Action::Stop,
+                Some("shutdown") => Action::Shutdown,
+                Some("status") => Action::Status,
+                Some("list") => Action::List,
+                Some(word) => return Err(UsageError::UnrecognizedCommand(word.to_owned())),
+                None => return Err(UsageError::UnrecognizedCommand(String::new())),
+            },
+        };
+        let ups = rest.next().cloned();
+        if rest.next().is_some() {
+            return Err(UsageError::ExtraArguments);
+        }
+        Ok(Invocation {
+            options: self.options.clone(),
+            action,
+            ups,
+        })
+    }
 }
 
 /// A command line NUT refuses with a fatal message (exit status 1).
@@ -206,7 +255,8 @@ pub enum UsageError {
 ///
 /// # Errors
 ///
-/// [`UsageError`] for what NUT refuses with a fatal message.
+/// [`UsageError`] for a bad `-c` (NUT refuses it with a fatal message
+/// while reading the options).
 pub fn parse(argv0: &str, args: &[String]) -> Result<Parsed, UsageError> {
     let mut options = Options::default();
     let mut action: Option<Action> = None;
@@ -277,31 +327,14 @@ pub fn parse(argv0: &str, args: &[String]) -> Result<Parsed, UsageError> {
             }
         }
     }
-    let mut rest = args.get(index..).unwrap_or_default().iter();
-    let action = match action {
-        Some(action) => action,
-        None => {
-            let Some(word) = rest.next() else {
-                return Ok(Parsed::Help { complaint: None });
-            };
-            match word.as_str() {
-                "start" => Action::Start,
-                "stop" => Action::Stop,
-                "shutdown" => Action::Shutdown,
-                "status" => Action::Status,
-                "list" => Action::List,
-                _ => return Err(UsageError::UnrecognizedCommand(word.clone())),
-            }
-        }
-    };
-    let ups = rest.next().cloned();
-    if rest.next().is_some() {
-        return Err(UsageError::ExtraArguments);
+    let words: Vec<String> = args.get(index..).unwrap_or_default().to_vec();
+    if action.is_none() && words.is_empty() {
+        return Ok(Parsed::Help { complaint: None });
     }
-    Ok(Parsed::Run(Invocation {
+    Ok(Parsed::Run(CommandLine {
         options,
-        action,
-        ups,
+        preset: action,
+        words,
     }))
 }
 
@@ -376,7 +409,7 @@ mod tests {
 
     fn run(words: &[&str]) -> Invocation {
         match parse("upsdrvctl", &args(words)) {
-            Ok(Parsed::Run(invocation)) => invocation,
+            Ok(Parsed::Run(line)) => line.invocation().expect("invocation"),
             other => panic!("{words:?}: {other:?}"),
         }
     }
@@ -409,7 +442,10 @@ mod tests {
 
     #[test]
     fn foreground_flags() {
-        assert_eq!(run(&["-F", "start"]).options.foreground, Foreground::Foreground);
+        assert_eq!(
+            run(&["-F", "start"]).options.foreground,
+            Foreground::Foreground
+        );
         assert_eq!(
             run(&["-FF", "start"]).options.foreground,
             Foreground::ForegroundWithPidFile
@@ -418,7 +454,10 @@ mod tests {
             run(&["-F", "-F", "-F", "start"]).options.foreground,
             Foreground::ForegroundWithPidFile
         );
-        assert_eq!(run(&["-FB", "start"]).options.foreground, Foreground::Background);
+        assert_eq!(
+            run(&["-FB", "start"]).options.foreground,
+            Foreground::Background
+        );
         assert_eq!(Foreground::Default.driver_flag(), None);
         assert_eq!(Foreground::ForegroundWithPidFile.driver_flag(), Some("-FF"));
     }
@@ -440,13 +479,19 @@ mod tests {
     fn command_names_full_then_prefix_in_nuts_order() {
         assert_eq!(DriverCommand::parse("reload"), Some(DriverCommand::Reload));
         assert_eq!(DriverCommand::parse("dump"), Some(DriverCommand::DataDump));
-        assert_eq!(DriverCommand::parse("data-dump"), Some(DriverCommand::DataDump));
+        assert_eq!(
+            DriverCommand::parse("data-dump"),
+            Some(DriverCommand::DataDump)
+        );
         assert_eq!(
             DriverCommand::parse("reload-or-exit"),
             Some(DriverCommand::ReloadOrExit)
         );
         assert_eq!(DriverCommand::parse("e"), Some(DriverCommand::Exit));
-        assert_eq!(DriverCommand::parse("rel"), Some(DriverCommand::ReloadOrError));
+        assert_eq!(
+            DriverCommand::parse("rel"),
+            Some(DriverCommand::ReloadOrError)
+        );
         assert_eq!(DriverCommand::parse("da"), Some(DriverCommand::DataDump));
         assert_eq!(DriverCommand::parse(""), None);
         assert_eq!(DriverCommand::parse("reboot"), None);
@@ -459,7 +504,10 @@ mod tests {
         let parsed = |w: &[&str]| parse("/sbin/upsdrvctl", &args(w));
         assert_eq!(parsed(&[]), Ok(Parsed::Help { complaint: None }));
         assert_eq!(parsed(&["-t"]), Ok(Parsed::Help { complaint: None }));
-        assert_eq!(parsed(&["-h", "start"]), Ok(Parsed::Help { complaint: None }));
+        assert_eq!(
+            parsed(&["-h", "start"]),
+            Ok(Parsed::Help { complaint: None })
+        );
         assert_eq!(parsed(&["-V", "start"]), Ok(Parsed::Version));
         assert_eq!(
             parsed(&["-x", "start"]),
@@ -478,7 +526,11 @@ mod tests {
 
     #[test]
     fn fatal_usage_errors_carry_nuts_messages() {
-        let err = |w: &[&str]| parse("upsdrvctl", &args(w)).unwrap_err().to_string();
+        let err = |w: &[&str]| match parse("upsdrvctl", &args(w)) {
+            Err(e) => e.to_string(),
+            Ok(Parsed::Run(line)) => line.invocation().unwrap_err().to_string(),
+            Ok(other) => panic!("{other:?}"),
+        };
         assert_eq!(err(&["bogus"]), "Error: unrecognized command [bogus]");
         assert_eq!(
             err(&["-c", "exit", "-c", "exit"]),

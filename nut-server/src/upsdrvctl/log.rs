@@ -133,7 +133,10 @@ mod tests {
         );
         let t2 = t1 + Duration::from_micros(12_000_070);
         assert_eq!(
-            log.format(t2, &Message::always("Driver failed to start (exit status=3)")),
+            log.format(
+                t2,
+                &Message::always("Driver failed to start (exit status=3)")
+            ),
             Some("  12.000070\tDriver failed to start (exit status=3)\n".to_owned())
         );
     }

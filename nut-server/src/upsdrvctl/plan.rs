@@ -2,7 +2,7 @@
 //! which UPSes, in which order, which program with which arguments, whether
 //! to wait for it, which PID file and socket name a running driver.
 //!
-//! Everything here is pure; the [adapter](super::system) only carries the
+//! Everything here is pure; the [adapter](super::process) only carries the
 //! decisions out.
 
 use std::path::{Path, PathBuf};
@@ -17,10 +17,11 @@ use crate::config::UpsConf;
 /// Where drivers are when `ups.conf` sets no `driverpath` (Debian's NUT).
 pub const DEFAULT_DRIVERPATH: &str = "/lib/nut";
 
-/// upsdrvctl's own default wait for a driver to go to the background, in
-/// seconds: 45 in NUT's `upsdrvctl.c` and `ups.conf(5)` (real upsdrvctl
-/// 2.8.0 gives up after 45 s, measured), not the 75 s some documents state.
-pub const DEFAULT_MAXSTARTDELAY: u32 = 45;
+/// upsdrvctl's default wait for a driver to go to the background, in
+/// seconds: current NUT's 75 (the same constant `ups.conf` documents).
+/// Debian's upsdrvctl 2.8.0 gives up after 45 s (measured); we follow
+/// current NUT.
+pub use crate::config::ups_conf::DEFAULT_MAXSTARTDELAY;
 
 /// Default number of start attempts (`maxretry`).
 pub const DEFAULT_MAXRETRY: u32 = 1;
@@ -130,7 +131,9 @@ impl Config {
     /// that name.
     pub fn select(&self, action: Action, ups: Option<&str>) -> Result<Vec<&Device>, SelectError> {
         if self.devices.is_empty() {
-            return Err(SelectError::NoDevices { named: ups.is_some() });
+            return Err(SelectError::NoDevices {
+                named: ups.is_some(),
+            });
         }
         if let Some(name) = ups {
             return self
@@ -288,18 +291,6 @@ impl Passthrough {
             args.extend(["-u".to_owned(), user.clone()]);
         }
     }
-
-    /// NUT's note, once per started driver, for `-d` without `-B`/`-F`.
-    pub fn start_note(&self) -> Option<Message> {
-        (self.debug.is_some() && self.foreground == Foreground::Default).then(|| {
-            Message::debug(
-                1,
-                "WARNING: Requested a debugging level but not explicitly a backgrounding mode - \
-                 driver may never try to fork away; however the upsdrvctl tool will fork it and \
-                 not wait.",
-            )
-        })
-    }
 }
 
 /// The debug line that shows a command: `exec:  <program> <args...>`.
@@ -369,12 +360,14 @@ pub fn foreground_warning(
     debug_level: u32,
 ) -> Option<Message> {
     let foreground = options.foreground.is_foreground();
-    let debug_fg = options.foreground != Foreground::Background
-        && debug_level > 0
-        && options.pass_debug;
+    let debug_fg =
+        options.foreground != Foreground::Background && debug_level > 0 && options.pass_debug;
     (action == Action::Start && count > 1 && (foreground || debug_fg)).then(|| {
         let (mode, tail) = if foreground {
-            ("foreground mode", ", but upsdrvctl tool will stay foregrounded")
+            (
+                "foreground mode",
+                ", but upsdrvctl tool will stay foregrounded",
+            )
         } else {
             ("debug mode without backgrounding", "")
         };
@@ -396,6 +389,25 @@ pub fn pid_files(altpidpath: &Path, device: &Device) -> (PathBuf, Option<PathBuf
         altpidpath.join(format!("{driver}-{base}.pid"))
     });
     (main, legacy)
+}
+
+/// The number at the start of a PID file, read as C's `atoi` does (blanks,
+/// an optional sign, digits; 0 when there are none), saturating. NUT
+/// refuses anything below 1 ("Ignoring invalid pid number").
+pub fn pid_from_text(text: &str) -> i64 {
+    let text = text.trim_start();
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = digits
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .fold(0i64, |acc, b| {
+            acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+        });
+    if negative { -value } else { value }
 }
 
 /// The driver's state socket: `<statepath>/<driver>-<ups>`.

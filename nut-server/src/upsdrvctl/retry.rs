@@ -55,7 +55,7 @@ pub enum StartResult {
 #[must_use]
 pub enum Next {
     /// Launch an attempt; `remaining` counts this one (NUT's debug line
-    /// "<n> remaining attempts").
+    /// "`<n>` remaining attempts").
     Launch {
         /// Attempts left, this one included.
         remaining: u32,

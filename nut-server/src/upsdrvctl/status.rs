@@ -7,7 +7,11 @@
 //! * `PF_PID`: the PID in the PID file;
 //! * `S_RESPONSIVE`: whether the driver socket answers `PING` with `PONG`;
 //! * `S_PID`: the socket's answer to `GETPID` (NUT 2.8.0 drivers have none);
-//! * `S_STATUS`: `ups.status` from `DUMPSTATUS`, quoted.
+//! * `S_STATUS`: `ups.status` from `DUMPSTATUS` (from `DUMPALL` for a
+//!   2.8.0 driver, which has no `DUMPSTATUS`), quoted.
+//!
+//! A driver that answers `PING` but is not done within the time limit is
+//! still `RESPONSIVE`.
 //!
 //! Unknown values are `N/A`. The socket dialog is read by [`Probe`], a
 //! sans-IO collector of the driver's messages.
@@ -20,11 +24,11 @@ pub const HEADER: &str = "UPSNAME\tUPSDRV\tRUNNING\tPF_PID\tS_RESPONSIVE\tS_PID\
 /// What an unknown cell shows.
 pub const UNKNOWN: &str = "N/A";
 
-/// The first request: no broadcasts, then a `PING`.
-pub const PING_REQUEST: &[u8] = b"NOBROADCAST\nPING\n";
-
-/// The second request, once the driver has answered `PING`.
-pub const DETAILS_REQUEST: &[u8] = b"GETPID\nDUMPSTATUS\n";
+/// The whole request, sent at once: no broadcasts, `PING`, `GETPID`,
+/// `DUMPSTATUS`, and `DUMPALL` for drivers without `DUMPSTATUS` (NUT 2.8.0,
+/// which ignores the commands it does not know). The answer is read up to
+/// the first `DUMPDONE`.
+pub const REQUEST: &[u8] = b"NOBROADCAST\nPING\nGETPID\nDUMPSTATUS\nDUMPALL\n";
 
 /// What the socket said.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,13 +45,17 @@ impl Probe {
         Self::default()
     }
 
-    /// One message from the driver.
+    /// One message from the driver. Only the first `ups.status` counts:
+    /// what follows the first `DUMPDONE` is ignored.
     pub fn handle_message(&mut self, message: &DriverMessage) {
+        if self.done {
+            return;
+        }
         match message {
             DriverMessage::Pong => self.pong = true,
             DriverMessage::Pid { pid } => self.pid = Some(pid.clone()),
             DriverMessage::SetInfo { var, value } if var == "ups.status" => {
-                self.status = Some(value.clone());
+                self.status.get_or_insert_with(|| value.clone());
             }
             DriverMessage::DumpDone => self.done = true,
             _ => {}
@@ -91,7 +99,12 @@ pub struct Row {
 
 impl Row {
     /// A row.
-    pub fn new(ups: &str, driver: &str, pid_file: Option<(i32, bool)>, probe: Option<Probe>) -> Self {
+    pub fn new(
+        ups: &str,
+        driver: &str,
+        pid_file: Option<(i32, bool)>,
+        probe: Option<Probe>,
+    ) -> Self {
         Self {
             ups: ups.to_owned(),
             driver: driver.to_owned(),
@@ -171,12 +184,49 @@ mod tests {
     }
 
     #[test]
+    fn a_2_8_0_driver_gives_its_status_through_the_whole_dump() {
+        let p = probe(&[
+            &["PONG"],
+            &["SETINFO", "battery.charge", "100"],
+            &["SETINFO", "ups.status", "OB LB"],
+            &["DATAOK"],
+            &["DUMPDONE"],
+        ]);
+        let row = Row::new("u", "dummy-ups", None, Some(p));
+        assert_eq!(
+            row.line(),
+            "u\tdummy-ups\tN/A\tN/A\tRESPONSIVE\tN/A\t\"OB LB\""
+        );
+    }
+
+    #[test]
+    fn only_the_first_dump_counts() {
+        // A newer driver answers DUMPSTATUS, then the DUMPALL meant for
+        // older ones; a broadcast may come in between.
+        let p = probe(&[
+            &["PONG"],
+            &["PID", "12"],
+            &["SETINFO", "ups.status", "OL"],
+            &["DUMPDONE"],
+            &["SETINFO", "ups.status", "OB"],
+            &["PID", "13"],
+        ]);
+        assert_eq!((p.status(), p.pid()), (Some("OL"), Some("12")));
+    }
+
+    #[test]
     fn stopped_and_unknown_drivers() {
         let dead = Row::new("u", "d", Some((99999, false)), None);
-        assert_eq!(dead.line(), "u\td\tSTOPPED\t99999\tNOT_RESPONSIVE\tN/A\tN/A");
+        assert_eq!(
+            dead.line(),
+            "u\td\tSTOPPED\t99999\tNOT_RESPONSIVE\tN/A\tN/A"
+        );
         assert!(!dead.is_responsive());
         let silent = Row::new("u", "d", None, Some(Probe::new()));
         assert_eq!(silent.line(), "u\td\tN/A\tN/A\tNOT_RESPONSIVE\tN/A\tN/A");
-        assert_eq!(HEADER.split('\t').count(), silent.line().split('\t').count());
+        assert_eq!(
+            HEADER.split('\t').count(),
+            silent.line().split('\t').count()
+        );
     }
 }

@@ -26,7 +26,7 @@ pub const CHECK_PERIOD: Duration = Duration::from_millis(50);
 pub enum StopStep {
     /// Send this signal, then report with [`StopEscalation::handle_sent`].
     /// A SIGKILL comes only after SIGTERM was not enough (NUT logs
-    /// "Stopping <x> failed, retrying harder" then).
+    /// "Stopping `<x>` failed, retrying harder" then).
     Send(Signal),
     /// Check at this instant whether the process is alive, then report with
     /// [`StopEscalation::handle_check`].
@@ -45,7 +45,7 @@ pub enum StopResult {
     Killed,
     /// A signal could not be sent (the caller has the OS error to log).
     SignalFailed,
-    /// Still alive after SIGKILL (NUT: "Stopping <x> failed").
+    /// Still alive after SIGKILL (NUT: "Stopping `<x>` failed").
     StillRunning,
 }
 
@@ -154,7 +154,7 @@ mod tests {
                         } else {
                             dies_after_kill
                         };
-                        death = death.or(after.map(|d| now + d));
+                        death = death.or_else(|| after.map(|d| now + d));
                     }
                     stop.handle_sent(now, ok);
                 }

@@ -112,7 +112,10 @@ mod tests {
         let t0 = Instant::now();
         assert_eq!(sup.handle_exit(t0, Some(0)), Reaction::Abort);
         let _ = sup.handle_signal(t0, Signal::SIGUSR1);
-        assert_eq!(sup.handle_exit(t0 + Duration::from_secs(59), Some(1)), Reaction::Restart);
+        assert_eq!(
+            sup.handle_exit(t0 + Duration::from_secs(59), Some(1)),
+            Reaction::Restart
+        );
         assert_eq!(sup.handle_exit(t0 + RELOAD_GRACE, Some(1)), Reaction::Abort);
         assert_eq!(sup.handle_exit(t0 + RELOAD_GRACE, None), Reaction::Abort);
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 use super::*;
 use crate::upsdrvctl::log::Level;
 
-fn config(text: &str) -> Config {
+fn parsed(text: &str) -> Config {
     let conf = UpsConf::parse(Path::new("ups.conf"), text.as_bytes()).expect("parse");
     Config::from_ups_conf(&conf, false).0
 }
@@ -22,7 +22,7 @@ fn names(devices: &[&Device]) -> Vec<String> {
 
 #[test]
 fn start_and_stop_go_in_file_order() {
-    let config = config(FOUR);
+    let config = parsed(FOUR);
     for action in [Action::Start, Action::Stop, Action::List, Action::Status] {
         let all = config.select(action, None).expect("select");
         assert_eq!(names(&all), ["a", "b", "c", "d", "e"], "{action:?}");
@@ -31,7 +31,7 @@ fn start_and_stop_go_in_file_order() {
 
 #[test]
 fn shutdown_goes_by_sdorder_group_and_skips_negative_ones() {
-    let config = config(FOUR);
+    let config = parsed(FOUR);
     let all = config.select(Action::Shutdown, None).expect("select");
     // Group 0 (b), group 1 in file order (d, e), group 2 (a); c (-1) left out.
     assert_eq!(names(&all), ["b", "d", "e", "a"]);
@@ -42,12 +42,15 @@ fn shutdown_goes_by_sdorder_group_and_skips_negative_ones() {
 
 #[test]
 fn selection_errors_read_like_nut() {
-    let config = config(FOUR);
+    let config = parsed(FOUR);
     assert_eq!(
-        config.select(Action::Start, Some("zz")).unwrap_err().to_string(),
+        config
+            .select(Action::Start, Some("zz"))
+            .unwrap_err()
+            .to_string(),
         "UPS zz not found in ups.conf"
     );
-    let empty = super::tests::config("maxretry = 2\n[hollow]\n");
+    let empty = parsed("maxretry = 2\n[hollow]\n");
     // A section without a single line does not exist for NUT.
     assert!(empty.devices.is_empty());
     assert_eq!(
@@ -55,14 +58,17 @@ fn selection_errors_read_like_nut() {
         "Error: no UPS definitions found in ups.conf"
     );
     assert_eq!(
-        empty.select(Action::Start, Some("hollow")).unwrap_err().to_string(),
+        empty
+            .select(Action::Start, Some("hollow"))
+            .unwrap_err()
+            .to_string(),
         "Error: no UPS definitions found in ups.conf!\n"
     );
 }
 
 #[test]
 fn timing_settings_default_globally_and_per_section() {
-    let config = config(
+    let config = parsed(
         "maxstartdelay = 10\nretrydelay = 2\n\
          [x]\n driver = d\n port = p\n\
          [y]\n driver = d\n port = p\n maxstartdelay = 0\n maxretry = 4\n retrydelay = 7\n",
@@ -75,7 +81,7 @@ fn timing_settings_default_globally_and_per_section() {
     assert_eq!(config.attempts(y), 4);
     assert_eq!(config.retry_delay(x), Duration::from_secs(2));
     assert_eq!(config.retry_delay(y), Duration::from_secs(7));
-    let plain = super::tests::config("[z]\n driver = d\n");
+    let plain = parsed("[z]\n driver = d\n");
     assert_eq!(
         plain.start_limit(&plain.devices[0]),
         Some(Duration::from_secs(u64::from(DEFAULT_MAXSTARTDELAY)))
@@ -102,8 +108,14 @@ fn drivers_are_found_beside_us_first_then_in_driverpath() {
     let own = Path::new("/opt/nut-rs/bin");
     let ours = |p: &Path| p == Path::new("/opt/nut-rs/bin/dummy-ups");
     let locator = DriverLocator::new(Some(own), None);
-    assert_eq!(locator.locate("dummy-ups", ours), Path::new("/opt/nut-rs/bin/dummy-ups"));
-    assert_eq!(locator.locate("usbhid-ups", ours), Path::new("/lib/nut/usbhid-ups"));
+    assert_eq!(
+        locator.locate("dummy-ups", ours),
+        Path::new("/opt/nut-rs/bin/dummy-ups")
+    );
+    assert_eq!(
+        locator.locate("usbhid-ups", ours),
+        Path::new("/lib/nut/usbhid-ups")
+    );
     let configured = DriverLocator::new(Some(own), Some("/usr/local/ups/bin"));
     assert_eq!(
         configured.locate("snmp-ups", ours),
@@ -116,7 +128,10 @@ fn drivers_are_found_beside_us_first_then_in_driverpath() {
         Path::new("/lib/nut/../dummy-ups")
     );
     let unknown_self = DriverLocator::new(None, Some("/x"));
-    assert_eq!(unknown_self.locate("dummy-ups", anything), Path::new("/x/dummy-ups"));
+    assert_eq!(
+        unknown_self.locate("dummy-ups", anything),
+        Path::new("/x/dummy-ups")
+    );
     assert_eq!(
         locator.locate(MISSING_DRIVER, |_| false),
         Path::new("/lib/nut/(null)")
@@ -143,12 +158,13 @@ fn start_and_shutdown_arguments_in_nuts_order() {
         pt.start_args("ups1"),
         ["-DDD", "-B", "-a", "ups1", "-r", "/x", "-u", "nut"]
     );
-    assert_eq!(pt.shutdown_args("ups1"), ["-a", "ups1", "-k", "-r", "/x", "-u", "nut"]);
-    assert_eq!(pt.start_note(), None, "-B given");
+    assert_eq!(
+        pt.shutdown_args("ups1"),
+        ["-a", "ups1", "-k", "-r", "/x", "-u", "nut"]
+    );
     // Without -d the level stays here.
     let (plain, _) = Passthrough::new(&Options::default(), 5);
     assert_eq!(plain.start_args("u"), ["-a", "u"]);
-    assert_eq!(plain.start_note(), None);
     // -d at level 0 passes nothing.
     let (zero, _) = Passthrough::new(&options(|o| o.pass_debug = true), 0);
     assert_eq!(zero.start_args("u"), ["-a", "u"]);
@@ -163,16 +179,18 @@ fn passed_debug_level_is_capped_at_the_limit() {
     let opts = options(|o| o.pass_debug = true);
     let (at, notes) = Passthrough::new(&opts, MAX_PASSTHROUGH_DEBUG);
     assert!(notes.is_empty());
-    assert_eq!(at.start_args("u")[0].len(), 1 + MAX_PASSTHROUGH_DEBUG as usize);
+    assert_eq!(
+        at.start_args("u")[0].len(),
+        1 + MAX_PASSTHROUGH_DEBUG as usize
+    );
     let (over, notes) = Passthrough::new(&opts, MAX_PASSTHROUGH_DEBUG + 1);
     assert_eq!(notes.len(), 1);
     assert_eq!(over.debug, Some(MAX_PASSTHROUGH_DEBUG));
-    assert!(over.start_note().is_some(), "-d without -B/-F warns");
 }
 
 #[test]
 fn launch_mode_follows_nut() {
-    let conf = config("maxstartdelay = 9\n[x]\n driver = d\n port = p\n");
+    let conf = parsed("maxstartdelay = 9\n[x]\n driver = d\n port = p\n");
     let x = &conf.devices[0];
     let plain = Options::default();
     assert_eq!(
@@ -205,7 +223,11 @@ fn launch_mode_follows_nut() {
 fn all_drivers_in_the_foreground_are_warned_about() {
     let fg = options(|o| o.foreground = Foreground::Foreground);
     let warning = foreground_warning(Action::Start, 2, &fg, 0).expect("warning");
-    assert!(warning.text.contains("requested the foreground mode!"), "{}", warning.text);
+    assert!(
+        warning.text.contains("requested the foreground mode!"),
+        "{}",
+        warning.text
+    );
     assert!(foreground_warning(Action::Start, 1, &fg, 0).is_none());
     assert!(foreground_warning(Action::Stop, 3, &fg, 0).is_none());
     let debug = options(|o| o.pass_debug = true);
@@ -216,15 +238,18 @@ fn all_drivers_in_the_foreground_are_warned_about() {
 
 #[test]
 fn pid_files_and_sockets() {
-    let config = config(FOUR);
+    let config = parsed(FOUR);
     let d = &config.devices[3];
     let (main, legacy) = pid_files(Path::new("/run/nut"), d);
     assert_eq!(main, Path::new("/run/nut/dummy-ups-d.pid"));
-    assert_eq!(legacy.as_deref(), Some(Path::new("/run/nut/dummy-ups-ttyS0.pid")));
+    assert_eq!(
+        legacy.as_deref(),
+        Some(Path::new("/run/nut/dummy-ups-ttyS0.pid"))
+    );
     assert_eq!(socket(Path::new("/s"), d), Path::new("/s/dummy-ups-d"));
-    let no_port = super::tests::config("[n]\n driver = x\n");
+    let no_port = parsed("[n]\n driver = x\n");
     assert_eq!(pid_files(Path::new("/p"), &no_port.devices[0]).1, None);
-    let no_driver = super::tests::config("[n]\n port = /dev/x\n");
+    let no_driver = parsed("[n]\n port = /dev/x\n");
     assert_eq!(
         pid_files(Path::new("/p"), &no_driver.devices[0]).0,
         Path::new("/p/(null)-n.pid")
@@ -234,9 +259,26 @@ fn pid_files_and_sockets() {
 #[test]
 fn commands_map_to_signals_or_the_socket() {
     assert_eq!(command_signal(DriverCommand::Reload), Some(Signal::SIGHUP));
-    assert_eq!(command_signal(DriverCommand::ReloadOrExit), Some(Signal::SIGUSR1));
-    assert_eq!(command_signal(DriverCommand::DataDump), Some(Signal::SIGURG));
+    assert_eq!(
+        command_signal(DriverCommand::ReloadOrExit),
+        Some(Signal::SIGUSR1)
+    );
+    assert_eq!(
+        command_signal(DriverCommand::DataDump),
+        Some(Signal::SIGURG)
+    );
     assert_eq!(command_signal(DriverCommand::Exit), None);
     assert_eq!(command_signal(DriverCommand::ReloadOrError), None);
     assert_eq!(signal_description(Signal::SIGHUP), "Hangup");
+}
+
+#[test]
+fn pid_files_are_read_like_atoi() {
+    assert_eq!(pid_from_text("4242\n"), 4242);
+    assert_eq!(pid_from_text("  17 trailing"), 17);
+    assert_eq!(pid_from_text("garbage"), 0);
+    assert_eq!(pid_from_text(""), 0);
+    assert_eq!(pid_from_text("-3"), -3);
+    assert_eq!(pid_from_text("+8"), 8);
+    assert_eq!(pid_from_text(&"9".repeat(40)), i64::MAX);
 }

@@ -1,0 +1,6 @@
+//! `upsdrvctl`: starts, stops and shuts down the drivers of `ups.conf`
+//! (see `nut_server::upsdrvctl`).
+
+fn main() -> std::process::ExitCode {
+    nut_server::upsdrvctl::main()
+}
