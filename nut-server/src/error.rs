@@ -124,6 +124,31 @@ pub enum Error {
         source: nut_proto::Error,
     },
 
+    /// A clone driver's upstream socket path does not fit a Unix socket
+    /// address (NUT's fatal message).
+    #[error(
+        "Can't create a unix domain socket: pathname '{}' is too long ({len}) for 'struct sockaddr_un->sun_path' on this system ({max})",
+        path.display()
+    )]
+    SocketPathTooLong {
+        /// The path.
+        path: PathBuf,
+        /// Its length in bytes.
+        len: usize,
+        /// The size of `sun_path`.
+        max: usize,
+    },
+
+    /// A driver option the driver cannot run without is missing (NUT's
+    /// fatal message, e.g. clone-outlet's `prefix`).
+    #[error("{message}")]
+    MissingDriverOption {
+        /// The option.
+        option: &'static str,
+        /// NUT's message.
+        message: &'static str,
+    },
+
     /// upsd: a file it must have is missing (NUT: `stat <file>: <reason>`).
     #[error("stat {}: {}", path.display(), crate::upsd::os_error_text(source))]
     Stat {
@@ -184,6 +209,41 @@ pub enum Error {
     /// upsd: the tokio runtime could not be built, or a listener adopted.
     #[error("can't start the runtime: {source}")]
     Runtime {
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// upsd: the TLS settings of `upsd.conf` cannot be used (a `CERTFILE`
+    /// that does not read, holds no certificate or key, or a `CERTREQUEST`
+    /// with no CA to verify against); upsd refuses to start.
+    #[error("upsd.conf: can't use {} for TLS: {reason}", path.display())]
+    Tls {
+        /// The file or directory at fault (`CERTFILE` or `CERTPATH`).
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// `nut demo`: the command line is wrong (the text says how).
+    #[error("{0}")]
+    Usage(String),
+
+    /// `nut demo`: the TCP port cannot be listened on.
+    #[error("can't listen on {addr}: {}", crate::upsd::os_error_text(source))]
+    Listen {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `nut demo`: a file or directory cannot be created or written.
+    #[error("can't write {}: {}", path.display(), crate::upsd::os_error_text(source))]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
         /// What the operating system said.
         #[source]
         source: std::io::Error,

@@ -3,7 +3,9 @@
 //! instance, `upsd.conf`, the listeners, the user switch, `ups.conf`,
 //! `cmdvartab`, `upsd.users`, the PID file and background, then the
 //! current-thread runtime with SIGHUP (reload), SIGTERM/SIGINT/SIGQUIT
-//! (exit).
+//! (exit). Drivers listed under `nutrs_inprocess` in `ups.conf` run as
+//! tasks of that runtime, started before upsd links to them (see
+//! [`crate::stack`]).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,8 +21,11 @@ use super::server::{Server, VERSION};
 use crate::error::Error;
 use crate::runtime::cli::Foreground;
 use crate::runtime::log::{Level, LogRecord, Logger};
+use crate::runtime::paths::NutPaths;
 use crate::runtime::process;
+use crate::runtime::program::Environment;
 use crate::runtime::program::setup::{DAEMON_CHILD_ENV, Reexec, daemonize, detach_stdio};
+use crate::stack::{HostPlan, HostedControls, HostedDrivers};
 
 /// The user upsd switches to when started as root without `-u` (Debian's
 /// `RUN_AS_USER`).
@@ -260,10 +265,18 @@ fn start(
     let statepath_check = files::check_perms(&loaded.statepath, &mut log);
     flush(logger, &mut log);
     statepath_check?;
+    let hosting = hosting(paths, &loaded.statepath, options.quiet, foreground, logger);
     let max_clients = max_clients(conf.maxconn, loaded.devices.len(), bound.listeners.len());
     let server = Server::new(loaded.server_config());
     let mut options_rt = UpsdOptions::new(loaded.statepath.clone());
     options_rt.max_clients = max_clients;
+    // After the user switch, as upsd: CERTFILE must be readable by that user.
+    #[cfg(feature = "tls")]
+    {
+        let tls = super::serve::tls::TlsServer::from_conf(&loaded.upsd_conf, &mut log);
+        flush(logger, &mut log);
+        options_rt.tls = tls?;
+    }
     match foreground {
         Foreground::Background => {
             detach_stdio();
@@ -303,15 +316,18 @@ fn start(
             .into_iter()
             .map(tokio::net::TcpListener::from_std)
             .collect::<Result<Vec<_>, _>>()?;
+        let hosted = hosting.start(&shared_logger).await;
         let (control, controls) = mpsc::unbounded_channel();
         let watcher = tokio::spawn(watch_signals(
             control,
             paths.clone(),
             allow_no_device,
             Arc::clone(&shared_logger),
+            hosted.controls(),
         ));
         upsd.run(listeners, controls).await;
         watcher.abort();
+        hosted.stop().await;
         Ok::<(), std::io::Error>(())
     });
     if foreground != Foreground::Foreground {
@@ -322,6 +338,74 @@ fn start(
         *logger = mutex.into_inner().unwrap_or_else(PoisonError::into_inner);
     }
     outcome.map_err(|source| Error::Runtime { source })
+}
+
+/// The drivers upsd runs itself (see [`crate::stack`]), to be started
+/// inside the runtime.
+struct Hosting {
+    plan: Option<HostPlan>,
+    env: Environment,
+    debug: u8,
+    quiet: u8,
+    syslog: bool,
+}
+
+/// Reads which drivers to host from `ups.conf` (logging what the
+/// selection says); their sockets go to `statepath`, upsd's.
+fn hosting(
+    paths: &UpsdPaths,
+    statepath: &std::path::Path,
+    quiet: u8,
+    foreground: Foreground,
+    logger: &mut Logger,
+) -> Hosting {
+    let plan = match HostPlan::load(&paths.ups_conf()) {
+        Ok(plan) => {
+            for record in plan.log() {
+                logger.log(record);
+            }
+            Some(plan).filter(|p| !p.is_empty())
+        }
+        Err(error) => {
+            logger.write(Level::Error, format!("not hosting any driver: {error}"));
+            None
+        }
+    };
+    let nut = NutPaths::new(&paths.nut.confpath, statepath, &paths.nut.altpidpath);
+    let mut env = Environment::with_paths(nut);
+    if let Ok(cwd) = std::env::current_dir() {
+        env.cwd = cwd;
+    }
+    Hosting {
+        plan,
+        env,
+        debug: logger.debug_level(),
+        quiet,
+        syslog: foreground == Foreground::Background,
+    }
+}
+
+impl Hosting {
+    /// Starts the hosted drivers up to their sockets, logging failures.
+    async fn start(&self, upsd_logger: &Mutex<Logger>) -> HostedDrivers {
+        let Some(plan) = &self.plan else {
+            return HostedDrivers::default();
+        };
+        let make_logger = |program: &str, ups: &str| {
+            let mut logger = Logger::stderr(program, self.debug, self.quiet)
+                .with_prefix(&format!("{program}-{ups}: "));
+            if self.syslog {
+                logger.to_syslog();
+            }
+            logger
+        };
+        let (hosted, failures) = HostedDrivers::start(plan, &self.env, &make_logger).await;
+        let mut logger = upsd_logger.lock().unwrap_or_else(PoisonError::into_inner);
+        for (ups, error) in &failures {
+            logger.log(&HostedDrivers::failure_record(ups, error));
+        }
+        hosted
+    }
 }
 
 /// Prints and clears queued records.
@@ -387,13 +471,15 @@ fn fd_limit() -> Option<u64> {
         .ok()
 }
 
-/// Turns signals into controls: SIGHUP reloads (reading every file again),
-/// SIGTERM/SIGINT/SIGQUIT stop.
+/// Turns signals into controls: SIGHUP reloads (reading every file again,
+/// and asking the hosted drivers to do the same), SIGTERM/SIGINT/SIGQUIT
+/// stop.
 async fn watch_signals(
     control: mpsc::UnboundedSender<Control>,
     paths: UpsdPaths,
     allow_no_device: Option<bool>,
     logger: Arc<Mutex<Logger>>,
+    hosted: HostedControls,
 ) -> std::io::Result<()> {
     let mut hup = signal(SignalKind::hangup())?;
     let mut term = signal(SignalKind::terminate())?;
@@ -410,6 +496,7 @@ async fn watch_signals(
             let _ = control.send(Control::Stop(sig as i32));
             return Ok(());
         }
+        hosted.reload();
         let mut log = Vec::new();
         let loaded = files::load_all(&paths, allow_no_device, &mut log);
         {

@@ -206,10 +206,10 @@ pub fn load_all(
     log: &mut Vec<LogRecord>,
 ) -> Result<Files, Error> {
     let upsd_conf = load_upsd_conf(paths, log)?;
-    if upsd_conf.certfile.is_some() || upsd_conf.certpath.is_some() {
+    if cfg!(not(feature = "tls")) && upsd_conf.certfile.is_some() {
         log.push(LogRecord::new(
             Level::Warning,
-            "WARNING: CERTFILE/CERTPATH is set, but this upsd does not serve TLS yet: \
+            "WARNING: CERTFILE is set, but this upsd was built without TLS (feature `tls`): \
              STARTTLS answers ERR FEATURE-NOT-CONFIGURED",
         ));
     }

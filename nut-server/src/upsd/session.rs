@@ -53,6 +53,9 @@ pub struct Session {
     pub(crate) login: Option<String>,
     pub(crate) tracking: bool,
     tls: bool,
+    /// Bytes that came after the `STARTTLS` line in the same read: the
+    /// start of the client's handshake.
+    early_tls: Vec<u8>,
     next: Next,
     last_heard: Instant,
 }
@@ -72,6 +75,7 @@ impl Session {
             login: None,
             tracking: false,
             tls: false,
+            early_tls: Vec::new(),
             next: Next::Continue,
             last_heard: now,
         }
@@ -109,6 +113,12 @@ impl Session {
         self.tls
     }
 
+    /// After [`Next::StartTls`]: the bytes that followed the `STARTTLS`
+    /// line in the same input, which belong to the TLS handshake.
+    pub fn take_early_tls_bytes(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.early_tls)
+    }
+
     /// Feeds bytes read from the client; every complete line is answered
     /// into `out`. Like upsd, all lines already received are answered even
     /// after LOGOUT; the connection closes afterwards.
@@ -122,7 +132,7 @@ impl Session {
         if server.is_kicked(self.id) {
             return Next::Close;
         }
-        for &byte in bytes {
+        for (index, &byte) in bytes.iter().enumerate() {
             match self.tokenizer.push(byte) {
                 None => {}
                 Some(Ok(line)) => {
@@ -137,6 +147,8 @@ impl Session {
                     if self.next == Next::StartTls {
                         // The handshake starts right after OK STARTTLS: later
                         // bytes belong to TLS.
+                        let rest = bytes.get(index.saturating_add(1)..).unwrap_or_default();
+                        self.early_tls = rest.to_vec();
                         return Next::StartTls;
                     }
                 }

@@ -14,4 +14,5 @@ mod corpus;
 mod daemon;
 mod runtime;
 mod support;
+mod tls;
 mod transcripts;

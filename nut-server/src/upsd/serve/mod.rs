@@ -24,6 +24,8 @@
 mod client;
 mod driver;
 pub mod listen;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -74,14 +76,32 @@ pub struct UpsdOptions {
     /// Most client connections at once (NUT's `MAXCONN`, less the sockets
     /// upsd needs for itself); past it new clients are closed at once.
     pub max_clients: usize,
+    /// The STARTTLS configuration (`CERTFILE`); STARTTLS is offered exactly
+    /// when this is set, whatever [`ServerConfig::tls_available`] says.
+    #[cfg(feature = "tls")]
+    pub tls: Option<tls::TlsServer>,
 }
 
 impl UpsdOptions {
+    /// Whether the runtime can serve STARTTLS.
+    fn tls_offered(&self) -> bool {
+        #[cfg(feature = "tls")]
+        {
+            self.tls.is_some()
+        }
+        #[cfg(not(feature = "tls"))]
+        {
+            false
+        }
+    }
+
     /// Options for drivers in `statepath`, with no client limit.
     pub fn new(statepath: PathBuf) -> Self {
         Self {
             statepath,
             max_clients: usize::MAX,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -166,7 +186,8 @@ impl std::fmt::Debug for Upsd {
 
 impl Upsd {
     /// Wraps a configured server.
-    pub fn new(server: Server, options: UpsdOptions, log: LogSink) -> Self {
+    pub fn new(mut server: Server, options: UpsdOptions, log: LogSink) -> Self {
+        server.tls_available = options.tls_offered();
         let (reloads, _) = watch::channel(0);
         Self {
             shared: Arc::new(Shared {
@@ -230,7 +251,9 @@ impl Upsd {
 }
 
 /// Applies a reload and adjusts the driver tasks and connections.
-fn reload(shared: &Arc<Shared>, config: ServerConfig) {
+fn reload(shared: &Arc<Shared>, mut config: ServerConfig) {
+    // Like upsd, TLS is set up once at start; a reload does not change it.
+    config.tls_available = shared.options.tls_offered();
     let report = shared.with_server(|server| server.reload(config));
     {
         let mut drivers = shared
