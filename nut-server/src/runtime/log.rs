@@ -79,6 +79,9 @@ enum Sink {
 #[derive(Debug)]
 pub struct Logger {
     tag: String,
+    /// Put before every message (drivers hosted in one process tell
+    /// themselves apart with it); empty for a driver process.
+    prefix: String,
     debug_level: u8,
     quiet: u8,
     started: Instant,
@@ -90,6 +93,7 @@ impl Logger {
     pub fn stderr(tag: &str, debug_level: u8, quiet: u8) -> Self {
         Self {
             tag: tag.to_owned(),
+            prefix: String::new(),
             debug_level,
             quiet,
             started: Instant::now(),
@@ -103,6 +107,14 @@ impl Logger {
             sink: Sink::Discard,
             ..Self::stderr("", 0, 0)
         }
+    }
+
+    /// The same logger with `prefix` before every message (for a driver
+    /// hosted in another program's process, e.g. `dummy-ups-ups: `).
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        prefix.clone_into(&mut self.prefix);
+        self
     }
 
     /// Switches to syslog (after backgrounding).
@@ -147,13 +159,14 @@ impl Logger {
                     let elapsed = self.started.elapsed();
                     writeln!(
                         err,
-                        "{:4}.{:06}\t{}",
+                        "{:4}.{:06}\t{}{}",
                         elapsed.as_secs(),
                         elapsed.subsec_micros(),
+                        self.prefix,
                         record.message
                     )
                 } else {
-                    writeln!(err, "{}", record.message)
+                    writeln!(err, "{}{}", self.prefix, record.message)
                 };
             }
             Sink::Syslog(socket) => {
@@ -161,9 +174,10 @@ impl Logger {
                     // facility daemon (3), RFC 3164 shape that every syslogd takes.
                     let priority = 3 * 8 + record.level.syslog_severity();
                     let line = format!(
-                        "<{priority}>{}[{}]: {}",
+                        "<{priority}>{}[{}]: {}{}",
                         self.tag,
                         std::process::id(),
+                        self.prefix,
                         record.message
                     );
                     let _ = socket.send(line.as_bytes());

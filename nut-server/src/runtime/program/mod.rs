@@ -12,7 +12,8 @@
 //!
 //! [`run_task`] runs a driver as a task of an existing tokio runtime
 //! instead (no process-wide effects: no signals, PID file, privileges or
-//! stdio changes), for hosting many drivers in one process.
+//! stdio changes), for hosting many drivers in one process; [`start_task`]
+//! is its first half, up to a bound socket (see [`crate::stack`]).
 //!
 //! Privileges: as root, `-u`/`user` (default `nut`, as NUT's packages) is
 //! switched to with `setgroups`/`setgid`/`setuid` before the runtime
@@ -72,6 +73,12 @@ pub trait Program {
     /// Extra text for `-h` (`upsdrv_help`).
     fn help(&self) -> String {
         String::new()
+    }
+
+    /// NUT's `DRV_EXPERIMENTAL`: the banner is followed by a warning that
+    /// some features may not work.
+    fn experimental(&self) -> bool {
+        false
     }
 
     /// Opens the device and publishes its first state (`upsdrv_initups`,
@@ -191,6 +198,11 @@ pub fn main<P: Program>(program: &P) -> ExitCode {
 pub fn run<P: Program>(program: &P, argv0: &str, args: &[String], env: Environment) -> u8 {
     if !env.quiet_banner && !env.daemon_child {
         println!("{}", banner(program));
+        if program.experimental() {
+            println!(
+                "Warning: This is an experimental driver.\nSome features may not function correctly.\n"
+            );
+        }
     }
     let parsed = match cli::parse(args) {
         Ok(parsed) => parsed,
@@ -574,6 +586,8 @@ fn drain_driver_logs<D: Driver>(driver: &mut D, logger: &mut Logger) {
 /// another exit), then removes the socket. Nothing process-wide is
 /// touched; log records go to `logger`. Build `config` with
 /// [`DriverConfig::from_conf`] to read `ups.conf` once for many drivers.
+/// [`start_task`] and [`StartedTask::serve`] are the two halves, for a
+/// host that must know when the socket is ready.
 ///
 /// # Errors
 ///
@@ -585,6 +599,26 @@ pub async fn run_task<P: Program>(
     logger: Logger,
     controls: mpsc::UnboundedReceiver<Control>,
 ) -> Result<Exit, Error> {
+    Ok(start_task(program, config, env, logger)
+        .await?
+        .serve(controls)
+        .await)
+}
+
+/// The first half of [`run_task`]: applies the configuration, initialises
+/// the device and binds the socket (mode 0660, no group change). When this
+/// returns, clients can connect; they are answered once
+/// [`StartedTask::serve`] runs.
+///
+/// # Errors
+///
+/// The configuration, the device initialisation or the socket failed.
+pub async fn start_task<P: Program>(
+    program: &P,
+    config: DriverConfig,
+    env: &Environment,
+    logger: Logger,
+) -> Result<StartedTask<P::Driver>, Error> {
     let ups = config.ups.clone();
     let mut state = DriverState::new();
     let settings = config.apply(&mut state, program.name(), &program.vartab(), true)?;
@@ -610,18 +644,59 @@ pub async fn run_task<P: Program>(
     let mut options = HubOptions::new(std::process::id());
     options.advertise_shared = env.advertise_shared;
     options.allow_killpower = settings.allow_killpower;
-    let hub = Hub::new(state, options);
-    let mut host = ProcessHost::new(logger, config);
-    let exit = serve(
+    options.debug_level = logger.debug_level();
+    Ok(StartedTask {
         listener,
-        hub,
+        hub: Hub::new(state, options),
         driver,
-        &mut host,
+        host: ProcessHost::new(logger, config),
         events,
-        Some(controls),
-        serve_config(&settings),
-    )
-    .await;
-    setup::remove_if_same(&socket, socket_id);
-    Ok(exit)
+        serve_config: serve_config(&settings),
+        socket,
+        socket_id,
+    })
+}
+
+/// A driver from [`start_task`]: initialised, its socket bound.
+pub struct StartedTask<D: Driver> {
+    listener: tokio::net::UnixListener,
+    hub: Hub,
+    driver: D,
+    host: ProcessHost,
+    events: Option<mpsc::UnboundedReceiver<D::Event>>,
+    serve_config: ServeConfig,
+    socket: PathBuf,
+    socket_id: Option<(u64, u64)>,
+}
+
+impl<D: Driver> std::fmt::Debug for StartedTask<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartedTask")
+            .field("socket", &self.socket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<D: Driver> StartedTask<D> {
+    /// The state socket it listens on.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// The second half of [`run_task`]: serves until an exit, then removes
+    /// the socket (unless a successor replaced it).
+    pub async fn serve(mut self, controls: mpsc::UnboundedReceiver<Control>) -> Exit {
+        let exit = serve(
+            self.listener,
+            self.hub,
+            self.driver,
+            &mut self.host,
+            self.events,
+            Some(controls),
+            self.serve_config,
+        )
+        .await;
+        setup::remove_if_same(&self.socket, self.socket_id);
+        exit
+    }
 }

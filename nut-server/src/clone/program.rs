@@ -1,0 +1,475 @@
+//! `clone`, `clone-outlet` and `failover` as driver-runtime programs: each
+//! wraps its sans-IO core in a [`Driver`] that hands the core's link
+//! actions to the [`super::io`] tasks and feeds their events back.
+//!
+//! Start-up connects to the upstream socket(s) and waits (at most
+//! [`START_WAIT`]) for the outcome and the first dump, so that the first
+//! state served (and `-d`) holds the upstream's data; NUT connects during
+//! `upsdrv_initups` too. A failure is logged, not fatal, and retried at
+//! every poll.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::clone_ups::{self, CloneOptions, CloneUps};
+use super::failover::{self, Failover, FailoverOptions};
+use super::io::spawn_link;
+use super::link::{LinkAction, LinkEvent};
+use super::outlet::{self, CloneOutlet};
+use super::upstream_socket;
+use crate::driver::{Identity, NUT_VERSION, VarTable};
+use crate::error::Error;
+use crate::runtime::log::{Level, LogRecord};
+use crate::runtime::program::{InitContext, Program, Started};
+use crate::runtime::{Answer, CallId, Driver};
+use crate::state::{DriverState, HandlerStatus};
+
+/// What the I/O tasks report: the upstream's index and the event.
+pub type ProxyEvent = (usize, LinkEvent);
+
+/// Longest start-up wait for the upstream connections and dumps.
+pub const START_WAIT: Duration = Duration::from_secs(4);
+
+fn identity(program: &str, internal_version: &str) -> Identity {
+    Identity {
+        program: program.to_owned(),
+        version: NUT_VERSION.to_owned(),
+        internal_version: internal_version.to_owned(),
+    }
+}
+
+/// The senders of a driver's link tasks, one per upstream.
+#[derive(Debug)]
+struct Links {
+    senders: Vec<mpsc::UnboundedSender<LinkAction>>,
+}
+
+impl Links {
+    /// Starts one task per socket; returns them with their events.
+    fn start(sockets: Vec<std::path::PathBuf>) -> (Self, mpsc::UnboundedReceiver<ProxyEvent>) {
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let senders = sockets
+            .into_iter()
+            .enumerate()
+            .map(|(index, path)| spawn_link(path, index, events_tx.clone()))
+            .collect();
+        (Self { senders }, events_rx)
+    }
+
+    fn send(&self, index: usize, action: LinkAction) {
+        if let Some(sender) = self.senders.get(index) {
+            // A task that ended only happens at exit.
+            let _ = sender.send(action);
+        }
+    }
+}
+
+/// A proxy driver whose start-up waits for its connections.
+trait Proxy: Driver<Event = ProxyEvent> {
+    /// Whether a connection or a first dump is still on its way.
+    fn settling(&self) -> bool;
+}
+
+/// Feeds the first events to the driver until no connection or first
+/// dump is pending, or [`START_WAIT`] is over.
+async fn await_connections<D: Proxy>(
+    driver: &mut D,
+    events: &mut mpsc::UnboundedReceiver<ProxyEvent>,
+    state: &mut DriverState,
+) {
+    let deadline = tokio::time::Instant::now() + START_WAIT;
+    while driver.settling() {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(event)) => driver.handle_event(Instant::now(), state, event),
+            Ok(None) | Err(_) => return,
+        }
+    }
+}
+
+/// The `clone` program.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CloneProgram;
+
+impl Program for CloneProgram {
+    type Driver = CloneDriver;
+
+    fn name(&self) -> &'static str {
+        "clone"
+    }
+
+    fn description(&self) -> &'static str {
+        "Clone UPS driver"
+    }
+
+    fn identity(&self) -> Identity {
+        identity("clone", "0.03")
+    }
+
+    fn vartab(&self) -> VarTable {
+        clone_ups::vartab()
+    }
+
+    fn experimental(&self) -> bool {
+        true
+    }
+
+    async fn init(
+        &self,
+        ctx: InitContext<'_>,
+        state: &mut DriverState,
+    ) -> Result<Started<CloneDriver>, Error> {
+        let port = ctx.settings.port.clone().unwrap_or_default();
+        let path = upstream_socket(&ctx.paths.statepath, &port)?;
+        let mut core = CloneUps::new(&port, CloneOptions::from_settings(ctx.settings));
+        core.init(ctx.now, state);
+        let (links, mut events) = Links::start(vec![path]);
+        let mut driver = CloneDriver {
+            core,
+            links,
+            logs: VecDeque::new(),
+        };
+        driver.flush();
+        await_connections(&mut driver, &mut events, state).await;
+        Ok(Started {
+            driver,
+            events: Some(events),
+        })
+    }
+}
+
+/// `clone` on the runtime.
+#[derive(Debug)]
+pub struct CloneDriver {
+    core: CloneUps,
+    links: Links,
+    logs: VecDeque<LogRecord>,
+}
+
+impl CloneDriver {
+    /// The core.
+    pub fn core(&self) -> &CloneUps {
+        &self.core
+    }
+
+    fn flush(&mut self) {
+        while let Some(action) = self.core.poll_action() {
+            self.links.send(0, action);
+        }
+    }
+}
+
+impl Proxy for CloneDriver {
+    fn settling(&self) -> bool {
+        self.core.settling()
+    }
+}
+
+impl Driver for CloneDriver {
+    type Event = ProxyEvent;
+
+    fn update(&mut self, now: Instant, state: &mut DriverState) {
+        self.core.handle_update(now, state);
+        self.flush();
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.core.poll_timeout()
+    }
+
+    fn set_var(
+        &mut self,
+        _now: Instant,
+        state: &mut DriverState,
+        _call: CallId,
+        var: &str,
+        value: &str,
+    ) -> Answer {
+        Answer::Done(self.core.set_var(state, var, value))
+    }
+
+    fn instcmd(
+        &mut self,
+        now: Instant,
+        state: &mut DriverState,
+        _call: CallId,
+        cmd: &str,
+        param: Option<&str>,
+    ) -> Answer {
+        let status = self.core.instcmd(now, state, cmd, param);
+        self.flush();
+        Answer::Done(status)
+    }
+
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+        self.logs
+            .push_back(LogRecord::new(Level::Error, "shutdown not supported"));
+        HandlerStatus::Unknown
+    }
+
+    fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: ProxyEvent) {
+        self.core.handle_link_event(now, state, event.1);
+        self.flush();
+    }
+
+    fn poll_log(&mut self) -> Option<LogRecord> {
+        self.core.poll_log().or_else(|| self.logs.pop_front())
+    }
+}
+
+/// The `clone-outlet` program.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CloneOutletProgram;
+
+impl Program for CloneOutletProgram {
+    type Driver = CloneOutletDriver;
+
+    fn name(&self) -> &'static str {
+        "clone-outlet"
+    }
+
+    fn description(&self) -> &'static str {
+        "clone outlet UPS Driver"
+    }
+
+    fn identity(&self) -> Identity {
+        identity("clone-outlet", "0.02")
+    }
+
+    fn vartab(&self) -> VarTable {
+        outlet::vartab()
+    }
+
+    fn experimental(&self) -> bool {
+        true
+    }
+
+    async fn init(
+        &self,
+        ctx: InitContext<'_>,
+        state: &mut DriverState,
+    ) -> Result<Started<CloneOutletDriver>, Error> {
+        let port = ctx.settings.port.clone().unwrap_or_default();
+        let mut core = CloneOutlet::new(&port, ctx.settings.value("prefix"))?;
+        let path = upstream_socket(&ctx.paths.statepath, &port)?;
+        core.init();
+        let (links, mut events) = Links::start(vec![path]);
+        let mut driver = CloneOutletDriver {
+            core,
+            links,
+            logs: VecDeque::new(),
+        };
+        driver.flush();
+        await_connections(&mut driver, &mut events, state).await;
+        Ok(Started {
+            driver,
+            events: Some(events),
+        })
+    }
+}
+
+/// `clone-outlet` on the runtime.
+#[derive(Debug)]
+pub struct CloneOutletDriver {
+    core: CloneOutlet,
+    links: Links,
+    logs: VecDeque<LogRecord>,
+}
+
+impl CloneOutletDriver {
+    fn flush(&mut self) {
+        while let Some(action) = self.core.poll_action() {
+            self.links.send(0, action);
+        }
+    }
+}
+
+impl Proxy for CloneOutletDriver {
+    fn settling(&self) -> bool {
+        self.core.settling()
+    }
+}
+
+impl Driver for CloneOutletDriver {
+    type Event = ProxyEvent;
+
+    fn update(&mut self, now: Instant, state: &mut DriverState) {
+        self.core.handle_update(now, state);
+        self.flush();
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.core.poll_timeout()
+    }
+
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+        self.logs
+            .push_back(LogRecord::new(Level::Error, "shutdown not supported"));
+        HandlerStatus::Unknown
+    }
+
+    fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: ProxyEvent) {
+        self.core.handle_link_event(now, state, event.1);
+        self.flush();
+    }
+
+    fn poll_log(&mut self) -> Option<LogRecord> {
+        self.core.poll_log().or_else(|| self.logs.pop_front())
+    }
+}
+
+/// The `failover` program.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FailoverProgram;
+
+impl Program for FailoverProgram {
+    type Driver = FailoverDriver;
+
+    fn name(&self) -> &'static str {
+        "failover"
+    }
+
+    fn description(&self) -> &'static str {
+        "UPS Failover Driver"
+    }
+
+    fn identity(&self) -> Identity {
+        identity("failover", "0.01")
+    }
+
+    fn vartab(&self) -> VarTable {
+        failover::vartab()
+    }
+
+    fn experimental(&self) -> bool {
+        true
+    }
+
+    async fn init(
+        &self,
+        ctx: InitContext<'_>,
+        state: &mut DriverState,
+    ) -> Result<Started<FailoverDriver>, Error> {
+        let (options, option_logs) = FailoverOptions::from_settings(ctx.settings);
+        let paths = options
+            .sockets
+            .iter()
+            .map(|name| upstream_socket(&ctx.paths.statepath, name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tracking = crate::runtime::query::tracking_id();
+        let mut core = Failover::new(options, &tracking, ctx.now);
+        core.init(ctx.now, state);
+        let (links, mut events) = Links::start(paths);
+        let mut driver = FailoverDriver {
+            core,
+            links,
+            logs: option_logs.into(),
+        };
+        driver.flush();
+        await_connections(&mut driver, &mut events, state).await;
+        if !driver.core.upstreams().iter().any(|u| u.alive()) {
+            driver.logs.push_back(LogRecord::new(
+                Level::Warning,
+                "upsdrv_initinfo: none of the tracked UPS drivers were connectable",
+            ));
+        }
+        Ok(Started {
+            driver,
+            events: Some(events),
+        })
+    }
+}
+
+/// `failover` on the runtime.
+#[derive(Debug)]
+pub struct FailoverDriver {
+    core: Failover,
+    links: Links,
+    logs: VecDeque<LogRecord>,
+}
+
+impl FailoverDriver {
+    /// The core.
+    pub fn core(&self) -> &Failover {
+        &self.core
+    }
+
+    fn flush(&mut self) {
+        while let Some((index, action)) = self.core.poll_action() {
+            self.links.send(index, action);
+        }
+    }
+}
+
+impl Proxy for FailoverDriver {
+    fn settling(&self) -> bool {
+        self.core
+            .upstreams()
+            .iter()
+            .any(|u| u.link.is_connecting() || (u.link.is_connected() && !u.link.dump_done()))
+    }
+}
+
+impl Driver for FailoverDriver {
+    type Event = ProxyEvent;
+
+    fn update(&mut self, now: Instant, state: &mut DriverState) {
+        self.core.handle_update(now, state);
+        self.flush();
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.core.poll_timeout()
+    }
+
+    fn set_var(
+        &mut self,
+        now: Instant,
+        _state: &mut DriverState,
+        call: CallId,
+        var: &str,
+        value: &str,
+    ) -> Answer {
+        let answer = self.core.set_var(now, call, var, value);
+        self.flush();
+        answer
+    }
+
+    fn instcmd(
+        &mut self,
+        now: Instant,
+        _state: &mut DriverState,
+        call: CallId,
+        cmd: &str,
+        param: Option<&str>,
+    ) -> Answer {
+        let answer = self.core.instcmd(now, call, cmd, param);
+        self.flush();
+        answer
+    }
+
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+        self.logs.push_back(LogRecord::new(
+            Level::Error,
+            "failover: upsdrv_shutdown: Shutdown is not supported by this proxying driver. \
+             Upstream drivers may implement their own shutdown handling, which would be \
+             called directly or by upsdrvctl to shut down any specific upstream driver.",
+        ));
+        HandlerStatus::Unknown
+    }
+
+    fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: ProxyEvent) {
+        let (index, event) = event;
+        self.core.handle_link_event(now, state, index, event);
+        self.flush();
+    }
+
+    fn poll_answer(&mut self) -> Option<(CallId, HandlerStatus)> {
+        self.core.poll_answer()
+    }
+
+    fn poll_log(&mut self) -> Option<LogRecord> {
+        self.logs.pop_front().or_else(|| self.core.poll_log())
+    }
+}
