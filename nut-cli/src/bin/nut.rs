@@ -2,9 +2,10 @@
 //! installed as a hard link named like a program (`upsc`, `upsmon`, …) it
 //! runs that program, so small devices can ship one executable.
 //!
-//! Commands: `hid describe` (below) and the client programs `upsc`,
-//! `upscmd`, `upsrw`, `upslog`, `upsmon`, `upssched`, which behave exactly
-//! as the standalone binaries.
+//! Commands: `demo` (upsd and a simulated UPS in this process, on
+//! loopback, until Ctrl-C: see [`nut_server::stack::demo`]), `hid describe`
+//! (below) and the client programs `upsc`, `upscmd`, `upsrw`, `upslog`,
+//! `upsmon`, `upssched`, which behave exactly as the standalone binaries.
 //!
 //! `nut hid describe FILE [--json] [--strict] [--vid-pid VVVV:PPPP]`
 //! prints a HID report descriptor (binary, or hex text as in NUT's debug
@@ -23,6 +24,9 @@ use nut_hid::{DeviceInfo, ParserConfig, ReportDescriptor, SelectOptions, UsageNa
 const USAGE: &str = "usage: nut <command> [args...]
 
 commands:
+  demo [--port N] [--foreground] [--device FILE]
+                    run upsd and a simulated UPS on 127.0.0.1 until Ctrl-C
+                    and print how to query it (nut demo -h for more)
   hid describe FILE [--json] [--strict] [--vid-pid VVVV:PPPP]
                     print a HID report descriptor (binary or hex text)
                     with every HID path
@@ -135,6 +139,16 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Some("demo") => {
+            let exe = std::env::current_exe().map_or_else(
+                |_| args.first().cloned().unwrap_or_else(|| "nut".to_owned()),
+                |path| path.display().to_string(),
+            );
+            ExitCode::from(nut_server::stack::demo::main(
+                &exe,
+                args.get(2..).unwrap_or_default(),
+            ))
         }
         Some("help" | "--help" | "-h") => print(USAGE),
         Some(command) => match program(command, args.get(1..).unwrap_or_default().to_vec()) {
