@@ -154,9 +154,9 @@ impl AdminOptions {
     }
 }
 
-/// Reads the `<ups>` operand and connects to its upsd in clear text, with
-/// replies awaited up to `timeout` (`-t`); returns the UPS name and the
-/// session.
+/// Reads the `<ups>` operand and connects to its upsd in clear text, within
+/// `connect_timeout` (`-W`), with replies awaited up to `timeout` (`-t`);
+/// returns the UPS name and the session.
 ///
 /// # Errors
 ///
@@ -164,12 +164,14 @@ impl AdminOptions {
 pub fn connect(
     ups: &str,
     timeout: Duration,
+    connect_timeout: Option<Duration>,
     connector: &dyn Connector,
     console: &mut Console<'_>,
 ) -> Result<(String, Box<dyn Session>)> {
     let target = Target::parse(ups).map_err(|e| Error::fatal(invalid_ups_message(&e)))?;
     let endpoint = Endpoint {
         read_wait: Some(timeout),
+        connect_timeout,
         ..Endpoint::to(&target, Encryption::Off)
     };
     let session = connector

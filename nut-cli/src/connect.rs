@@ -45,6 +45,9 @@ pub struct Endpoint<'a> {
     /// The longest single wait for a reply the program needs (`-t` of
     /// upscmd/upsrw); reads never give up sooner than libupsclient's 5 s.
     pub read_wait: Option<Duration>,
+    /// `-W`: the connect timeout. `None` leaves it to
+    /// `NUT_DEFAULT_CONNECT_TIMEOUT`; zero means none of our own.
+    pub connect_timeout: Option<Duration>,
 }
 
 impl<'a> Endpoint<'a> {
@@ -55,6 +58,7 @@ impl<'a> Endpoint<'a> {
             port,
             encryption,
             read_wait: None,
+            connect_timeout: None,
         }
     }
 
@@ -66,9 +70,65 @@ impl<'a> Endpoint<'a> {
     fn options(&self) -> ConnectOptions {
         ConnectOptions {
             io_timeout: self.read_wait.map(|wait| wait.max(DEFAULT_IO_TIMEOUT)),
+            connect_timeout: self.connect_timeout,
             ..ConnectOptions::default()
         }
     }
+
+    /// This endpoint with the connect timeout of `-W` (if one was given).
+    pub fn with_connect_timeout(self, connect_timeout: Option<Duration>) -> Self {
+        Self {
+            connect_timeout,
+            ..self
+        }
+    }
+}
+
+/// The characters libupsclient lets through in a `-W` value before handing
+/// it to `strtod` (so no `inf`, `nan` or hexadecimal).
+const TIMEOUT_CHARS: &str = "-+.0123456789Ee";
+
+/// Reads a `-W <secs>` value as libupsclient does: surrounding blanks
+/// ignored, a decimal number (fraction and exponent allowed), not negative.
+/// Zero is valid and means "no timeout" (NUT's blocking connect); it comes
+/// back as [`Duration::ZERO`]. Precision stops at the microsecond, as in
+/// NUT's `struct timeval`. `None` when the value is not acceptable.
+pub fn parse_connect_timeout(text: &str) -> Option<Duration> {
+    let number = text.trim_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    if number.is_empty() || !number.chars().all(|c| TIMEOUT_CHARS.contains(c)) {
+        return None;
+    }
+    let seconds: f64 = number.parse().ok()?;
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    // strtod reports an underflow (`1e-400`) as an error, not as zero.
+    let mantissa = number.split(['e', 'E']).next().unwrap_or_default();
+    if seconds == 0.0 && mantissa.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+        return None;
+    }
+    let timeout = Duration::try_from_secs_f64(seconds).ok()?;
+    Some(timeout - Duration::from_nanos(u64::from(timeout.subsec_nanos() % 1_000)))
+}
+
+/// NUT's message for a `-W` value it cannot read (after `Error: `).
+pub fn invalid_timeout_message(text: &str) -> String {
+    format!("invalid network timeout: {text}")
+}
+
+/// Checks the `-W` value, if one was given, once all options are read (as
+/// NUT does after its getopt loop).
+///
+/// # Errors
+///
+/// NUT's fatal `Error: invalid network timeout: <value>` (exit 1).
+pub fn connect_timeout_option(text: Option<&str>) -> crate::error::Result<Option<Duration>> {
+    text.map(|text| {
+        parse_connect_timeout(text).ok_or_else(|| {
+            crate::error::Error::fatal(format!("Error: {}", invalid_timeout_message(text)))
+        })
+    })
+    .transpose()
 }
 
 /// upscmd's, upsrw's and upslog's complaint about a bad `<ups>` argument:
@@ -237,5 +297,61 @@ impl Session for NetSession {
 
     fn request(&mut self, line: &str) -> SessionResult<String> {
         self.client.request_raw(line).map_err(|e| upsd_error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_timeout_values_parse_like_libupsclient() {
+        assert_eq!(parse_connect_timeout("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_connect_timeout("0"), Some(Duration::ZERO));
+        assert_eq!(parse_connect_timeout("-0"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_connect_timeout(" 0.5\t"),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(parse_connect_timeout("1e1"), Some(Duration::from_secs(10)));
+        assert_eq!(parse_connect_timeout("+2."), Some(Duration::from_secs(2)));
+        // Below the microsecond is dropped, as in a struct timeval.
+        assert_eq!(
+            parse_connect_timeout("0.0000015"),
+            Some(Duration::from_micros(1))
+        );
+        for bad in [
+            "", " ", "abc", "-1", "-0.5", "3s", "1e", ".", "inf", "nan", "0x10", "1e-400", "1e400",
+            "1e30", "1 2",
+        ] {
+            assert_eq!(parse_connect_timeout(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_timeout_option_is_fatal_with_nut_wording() {
+        assert_eq!(connect_timeout_option(None).unwrap(), None);
+        assert_eq!(
+            connect_timeout_option(Some("3")).unwrap(),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            connect_timeout_option(Some("0")).unwrap(),
+            Some(Duration::ZERO)
+        );
+        let error = connect_timeout_option(Some("soon")).unwrap_err();
+        assert_eq!(error.to_string(), "Error: invalid network timeout: soon");
+        assert!(matches!(error, crate::error::Error::Fatal { code: 1, .. }));
+    }
+
+    #[test]
+    fn the_timeout_reaches_the_connect_options() {
+        let endpoint = Endpoint::new("h", 1, Encryption::Off);
+        assert_eq!(endpoint.options().connect_timeout, None);
+        let endpoint = endpoint.with_connect_timeout(Some(Duration::from_secs(3)));
+        assert_eq!(
+            endpoint.options().connect_timeout,
+            Some(Duration::from_secs(3))
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! bad options print the usage and exit 0, `-V` prints
 //! `Network UPS Tools upscmd <version>` (sic) on stderr, and a variable name
 //! without a dot is refused only after connecting. `-j` (JSON output) comes
-//! from NUT 2.8.5 and does not exist in 2.8.0.
+//! from NUT 2.8.5 and `-W <secs>` (connect timeout) from 2.8.1; neither
+//! exists in 2.8.0, and the usage text stays 2.8.0's.
 //!
 //! One deliberate difference: when the server closes the connection in the
 //! middle of a LIST, NUT 2.8.0 prints what it got and exits 0; we print
@@ -13,7 +14,9 @@
 
 use nut_proto::client::{DEFAULT_HOST, Target};
 
-use crate::connect::{Connector, Encryption, Endpoint};
+use crate::connect::{
+    Connector, Encryption, Endpoint, invalid_timeout_message, parse_connect_timeout,
+};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
@@ -64,7 +67,8 @@ pub fn run(args: &[String], console: &mut Console<'_>, connector: &dyn Connector
     let call = Invocation::new(args, "upsc");
     let (mut list_upses_flag, mut descriptions, mut clients) = (false, false, false);
     let mut json_output = false;
-    let mut getopt = Getopt::new("hlLcjV", call.rest);
+    let mut timeout_text = None;
+    let mut getopt = Getopt::new("hlLcjVW:", call.rest);
     for opt in getopt.by_ref() {
         match opt {
             Opt::Flag('L') => (list_upses_flag, descriptions) = (true, true),
@@ -72,9 +76,21 @@ pub fn run(args: &[String], console: &mut Console<'_>, connector: &dyn Connector
             Opt::Flag('c') => clients = true,
             Opt::Flag('j') => json_output = true,
             Opt::Flag('V') => return Err(upscmd_version()),
+            Opt::Arg('W', text) => timeout_text = Some(text),
             other => return call.print_usage(console, &other, &usage(&call.prog)),
         }
     }
+    // Checked after the options, as NUT does; its JSON error is one line.
+    let connect_timeout = match timeout_text {
+        Some(text) => Some(parse_connect_timeout(&text).ok_or_else(|| {
+            let out = Output {
+                json: json_output,
+                single_value: true,
+            };
+            out.fail(console, None, &invalid_timeout_message(&text))
+        })?),
+        None => None,
+    };
     // -l/-L win over -c whatever the order, as in NUT.
     let mode = if list_upses_flag {
         Mode::Upses { descriptions }
@@ -103,7 +119,10 @@ pub fn run(args: &[String], console: &mut Console<'_>, connector: &dyn Connector
     })?;
     let ups = target.ups.as_deref().unwrap_or_default();
     let mut session = connector
-        .connect(Endpoint::to(&target, Encryption::Try), console.err)
+        .connect(
+            Endpoint::to(&target, Encryption::Try).with_connect_timeout(connect_timeout),
+            console.err,
+        )
         .map_err(|e| out.fail(console, None, &e.message))?;
     let session = session.as_mut();
     match mode {

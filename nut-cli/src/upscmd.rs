@@ -8,10 +8,11 @@
 //! with the value unquoted, as NUT sends it (so a value with spaces is split
 //! by upsd's tokenizer and then dropped by upsd). After a plain `OK`, NUT
 //! 2.8.1+ warns that the result is unknown unless
-//! `NUT_QUIET_OK_NOTRACKING=true`; 2.8.0 does not.
+//! `NUT_QUIET_OK_NOTRACKING=true`; 2.8.0 does not. `-W <secs>` (connect
+//! timeout) also comes from 2.8.1+; the usage text stays 2.8.0's.
 
 use crate::admin::{self, AdminOptions, DEFAULT_TRACKING_TIMEOUT, UPSCMD};
-use crate::connect::Connector;
+use crate::connect::{self, Connector};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
@@ -55,7 +56,8 @@ pub fn run(
     let usage = usage(&call.prog);
     let mut options = AdminOptions::default();
     let mut list = false;
-    let mut getopt = Getopt::new("lhu:p:t:wV", call.rest);
+    let mut timeout_text = None;
+    let mut getopt = Getopt::new("lhu:p:t:wVW:", call.rest);
     for opt in getopt.by_ref() {
         if options.take(&opt)? {
             continue;
@@ -63,15 +65,23 @@ pub fn run(
         match opt {
             Opt::Flag('l') => list = true,
             Opt::Flag('V') => return Err(upscmd_version()),
+            Opt::Arg('W', text) => timeout_text = Some(text),
             other => return call.print_usage(console, &other, &usage),
         }
     }
+    let connect_timeout = connect::connect_timeout_option(timeout_text.as_deref())?;
     let operands = getopt.operands();
     let Some(ups_text) = operands.first() else {
         console.out.write_all(usage.as_bytes())?;
         return Ok(());
     };
-    let (ups, mut session) = admin::connect(ups_text, options.timeout(), connector, console)?;
+    let (ups, mut session) = admin::connect(
+        ups_text,
+        options.timeout(),
+        connect_timeout,
+        connector,
+        console,
+    )?;
     let session = session.as_mut();
     if list {
         return list_commands(session, console, &ups);

@@ -6,13 +6,16 @@
 //! is missing (user name, password, then the value unless `-s VAR=VALUE`),
 //! `USERNAME`/`PASSWORD`, the old-name check, `SET TRACKING ON` with `-w`, and
 //! `SET VAR <ups> <var> "<value>"` with the value escaped.
+//!
+//! From NUT 2.8.1+: `-W <secs>` (connect timeout); the usage text stays
+//! 2.8.0's.
 
 use nut_proto::cnum::atoi;
 use nut_proto::model::TypeWord;
 use nut_proto::tokenizer::encode;
 
 use crate::admin::{self, AdminOptions, DEFAULT_TRACKING_TIMEOUT, UPSRW};
-use crate::connect::Connector;
+use crate::connect::{self, Connector};
 use crate::console::{Console, PROMPT_BUFFER};
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
@@ -57,7 +60,8 @@ pub fn run(
     let usage = usage(&call.prog);
     let mut options = AdminOptions::default();
     let mut set = None;
-    let mut getopt = Getopt::new("hls:p:t:u:wV", call.rest);
+    let mut timeout_text = None;
+    let mut getopt = Getopt::new("hls:p:t:u:wVW:", call.rest);
     for opt in getopt.by_ref() {
         if options.take(&opt)? {
             continue;
@@ -70,14 +74,22 @@ pub fn run(
                 writeln!(console.out, "Network UPS Tools {} {NUT_VERSION}", call.prog)?;
                 return Ok(());
             }
+            Opt::Arg('W', text) => timeout_text = Some(text),
             other => return call.print_usage(console, &other, &usage),
         }
     }
+    let connect_timeout = connect::connect_timeout_option(timeout_text.as_deref())?;
     let Some(ups_text) = getopt.operands().first() else {
         console.out.write_all(usage.as_bytes())?;
         return Ok(());
     };
-    let (ups, mut session) = admin::connect(ups_text, options.timeout(), connector, console)?;
+    let (ups, mut session) = admin::connect(
+        ups_text,
+        options.timeout(),
+        connect_timeout,
+        connector,
+        console,
+    )?;
     let session = session.as_mut();
     let Some(assignment) = set else {
         return list_writable(session, console, &ups);

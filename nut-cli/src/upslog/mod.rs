@@ -12,7 +12,9 @@
 //!
 //! From newer NUT (2.8.3+): `-m <ups>,<logfile>` (repeatable, combinable with
 //! `-s`/`-l`; files shared between systems are opened once), `-N` (prefix
-//! `%UPSHOST%%t`), `-d <count>` (exit after that many polls), `%t`.
+//! `%UPSHOST%%t`), `-d <count>` (exit after that many polls), `%t`, and
+//! `-W <secs>` (connect timeout, 2.8.1+, also used for reconnections); the
+//! help text stays 2.8.0's.
 //!
 //! Differences: upslog keeps running as the user who started it (`-u` is
 //! accepted and ignored: dropping privileges needs code outside safe Rust);
@@ -34,7 +36,9 @@ use nut_proto::client::Target;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1};
 
 use crate::admin::strerror;
-use crate::connect::{Connector, Encryption, Endpoint, invalid_ups_message};
+use crate::connect::{
+    Connector, Encryption, Endpoint, connect_timeout_option, invalid_ups_message,
+};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::getopt::{Getopt, Opt};
@@ -115,6 +119,9 @@ pub struct Config {
     pub background: bool,
     /// `-p`: PID file base name or absolute path.
     pub pid_base: String,
+    /// `-W`: connect timeout (zero: none); `None` leaves it to
+    /// `NUT_DEFAULT_CONNECT_TIMEOUT`.
+    pub connect_timeout: Option<Duration>,
 }
 
 /// What the command line asks for.
@@ -141,7 +148,8 @@ pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
     let mut count = 0;
     let (mut foreground, mut background) = (false, false);
     let mut pid_base = call.prog;
-    let mut getopt = Getopt::new("hs:l:i:f:u:Vp:FBm:Nd:D", call.rest);
+    let mut timeout_text = None;
+    let mut getopt = Getopt::new("hs:l:i:f:u:Vp:FBm:Nd:DW:", call.rest);
     for opt in getopt.by_ref() {
         match opt {
             Opt::Flag('h') => return Ok(Action::Help),
@@ -156,6 +164,7 @@ pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
             Opt::Flag('N') => prefix_system = true,
             Opt::Flag('F') => foreground = true,
             Opt::Flag('B') => background = true,
+            Opt::Arg('W', text) => timeout_text = Some(text),
             // -u (run as user) and -D (debug) are accepted; see module docs.
             Opt::Arg('u', _) | Opt::Flag('D') => {}
             other => {
@@ -165,6 +174,7 @@ pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
             }
         }
     }
+    let connect_timeout = connect_timeout_option(timeout_text.as_deref())?;
     let operands = getopt.operands();
     if matches!(operands.len(), 1 | 2) {
         return Ok(Action::Help);
@@ -204,6 +214,7 @@ pub fn parse_args(args: &[String], stderr: &mut dyn Write) -> Result<Action> {
         foreground,
         background,
         pid_base,
+        connect_timeout,
     }))
 }
 
@@ -318,7 +329,8 @@ pub fn run(
         )?;
         let target = Target::parse(&monitor.system)
             .map_err(|e| Error::fatal(format!("{}\n", invalid_ups_message(&e))))?;
-        let endpoint = Endpoint::to(&target, Encryption::Try);
+        let endpoint =
+            Endpoint::to(&target, Encryption::Try).with_connect_timeout(config.connect_timeout);
         let session = match connector.connect(endpoint, console.err) {
             Ok(session) => Some(session),
             Err(e) => {
@@ -362,6 +374,7 @@ pub fn run(
         sinks,
         pieces,
         connector,
+        connect_timeout: config.connect_timeout,
         disconnect_after_poll: config.interval > KEEP_CONNECTION_MAX,
     };
     let result = logger.run_loop(&config, &signals, console);
@@ -431,6 +444,7 @@ struct Logger<'a> {
     sinks: Vec<Sink>,
     pieces: Vec<Piece>,
     connector: &'a dyn Connector,
+    connect_timeout: Option<Duration>,
     disconnect_after_poll: bool,
 }
 
@@ -484,7 +498,8 @@ impl Logger<'_> {
         let now = chrono::Local::now();
         for polled in &mut self.polled {
             if polled.session.is_none() {
-                let endpoint = Endpoint::to(&polled.target, Encryption::Off);
+                let endpoint = Endpoint::to(&polled.target, Encryption::Off)
+                    .with_connect_timeout(self.connect_timeout);
                 polled.session = self.connector.connect(endpoint, &mut std::io::sink()).ok();
             }
             let line = format::render(&self.pieces, &now, polled);
@@ -605,6 +620,23 @@ mod tests {
         let (r, err) = parse("-x -s ups -l -");
         assert!(matches!(r, Ok(Action::Run(_))));
         assert_eq!(err, "upslog: invalid option -- 'x'\n");
+    }
+
+    #[test]
+    fn connect_timeout_option() {
+        assert_eq!(config("-s u@h -l -").connect_timeout, None);
+        let c = config("-W 3 -s u@h -l -");
+        assert_eq!(c.connect_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(
+            config("-W0 -s u@h -l -").connect_timeout,
+            Some(Duration::ZERO)
+        );
+        // Checked after the options, before the operands, as NUT does.
+        let (r, _) = parse("-W x -s u@h -l - a b");
+        assert_eq!(
+            r.unwrap_err().to_string(),
+            "Error: invalid network timeout: x"
+        );
     }
 
     #[test]

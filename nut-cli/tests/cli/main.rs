@@ -9,6 +9,7 @@ mod fake_upsd;
 mod real_nut;
 mod real_tests;
 mod support;
+mod timeout_tests;
 mod upsc_tests;
 mod upscmd_tests;
 mod upslog_tests;

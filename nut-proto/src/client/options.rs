@@ -28,7 +28,8 @@ pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct ConnectOptions {
     /// Connect timeout (upsc `-W`); `None` falls back to
     /// [`CONNECT_TIMEOUT_ENV`], and without that to the OS's own connect
-    /// timeout.
+    /// timeout. `Some(Duration::ZERO)` is NUT's `-W 0`: no timeout of our
+    /// own (the OS's), whatever the environment says.
     pub connect_timeout: Option<Duration>,
     /// Timeout of each read and write; `None` means [`DEFAULT_IO_TIMEOUT`].
     pub io_timeout: Option<Duration>,
@@ -39,15 +40,17 @@ pub struct ConnectOptions {
 }
 
 impl ConnectOptions {
-    /// The connect timeout in force: the option, else the environment
-    /// variable (seconds, fractions allowed; invalid or non-positive values
-    /// are ignored), else none.
+    /// The connect timeout in force: the option (zero meaning none), else
+    /// the environment variable (seconds, fractions allowed; invalid or
+    /// non-positive values are ignored), else none.
     pub fn effective_connect_timeout(&self) -> Option<Duration> {
-        self.connect_timeout.or_else(|| {
-            std::env::var(CONNECT_TIMEOUT_ENV)
+        match self.connect_timeout {
+            Some(timeout) if timeout.is_zero() => None,
+            Some(timeout) => Some(timeout),
+            None => std::env::var(CONNECT_TIMEOUT_ENV)
                 .ok()
-                .and_then(|text| parse_seconds(&text))
-        })
+                .and_then(|text| parse_seconds(&text)),
+        }
     }
 
     /// The read/write timeout in force.
@@ -125,5 +128,14 @@ mod tests {
         };
         assert_eq!(o.effective_connect_timeout(), Some(Duration::from_secs(2)));
         assert_eq!(o.effective_io_timeout(), DEFAULT_IO_TIMEOUT);
+    }
+
+    #[test]
+    fn explicit_zero_means_no_timeout() {
+        let o = ConnectOptions {
+            connect_timeout: Some(Duration::ZERO),
+            ..ConnectOptions::default()
+        };
+        assert_eq!(o.effective_connect_timeout(), None);
     }
 }
