@@ -10,6 +10,10 @@ const ESCAPED: [u8; 5] = [0x0D, 0x11, 0x13, 0x0A, 0x20];
 pub const TOKENS_P: usize = 10;
 /// Number of tokens of a PM-T reply (bits in tokens 10 and 11).
 pub const TOKENS_T: usize = 11;
+/// Data bytes of each token (`AAAA BB CCCC DD EE FFFF GGGGGG HH II b t`).
+/// Only the total decoded length is NUT's check; a wrong-sized token
+/// shifts every field after it.
+const TOKEN_BYTES: [usize; TOKENS_T] = [2, 1, 2, 1, 1, 2, 3, 1, 1, 1, 1];
 /// Decoded length (without CR) of a PM-P reply.
 pub const DECODED_LEN_P: usize = 46;
 /// Decoded length (without CR) of a PM-T reply.
@@ -18,7 +22,14 @@ pub const DECODED_LEN_T: usize = 55;
 /// Splits the raw reply (`#` … CR) into unescaped tokens.
 fn tokens(raw: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
     let body = raw.strip_prefix(b"#").ok_or("no leading '#'")?;
-    let end = body.iter().position(|&b| b == b'\r').ok_or("no CR")?;
+    // LF is escaped like CR: a raw one ended the serial line early.
+    let end = body
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .ok_or("no CR")?;
+    if body.get(end) == Some(&b'\n') {
+        return Err("raw LF before the CR");
+    }
     let body = body.get(..end).ok_or("no CR")?;
     let mut out = vec![Vec::new()];
     let mut i = 0;
@@ -53,6 +64,9 @@ pub fn decode(raw: &[u8]) -> Result<Vec<u8>, &'static str> {
     if tokens.len() != TOKENS_P && tokens.len() != TOKENS_T {
         return Err("wrong number of tokens");
     }
+    if tokens.iter().zip(TOKEN_BYTES).any(|(t, n)| t.len() != n) {
+        return Err("token of the wrong size");
+    }
     let mut text = Vec::with_capacity(DECODED_LEN_T + 1);
     text.push(b'#');
     for (i, token) in tokens.iter().enumerate() {
@@ -76,9 +90,8 @@ pub fn decode(raw: &[u8]) -> Result<Vec<u8>, &'static str> {
     } else {
         DECODED_LEN_T
     };
-    if text.len() != expected {
-        return Err("wrong decoded length");
-    }
+    // Fixed token sizes give a fixed layout.
+    debug_assert_eq!(text.len(), expected);
     text.push(b'\r');
     Ok(text)
 }
@@ -151,7 +164,7 @@ mod tests {
         assert!(decode(b"01\r").is_err());
         let mut short = EXAMPLE.to_vec();
         short.remove(1);
-        assert_eq!(decode(&short), Err("wrong decoded length"));
+        assert_eq!(decode(&short), Err("token of the wrong size"));
         let many = [b"#".as_slice(), &[b'1', b' '].repeat(20), b"\r"].concat();
         assert!(decode(&many).is_err());
     }

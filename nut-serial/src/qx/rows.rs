@@ -287,6 +287,9 @@ pub struct Row {
     pub hook: Hook,
     /// Flags.
     pub flags: Flags,
+    /// For a status bit: the first and last byte of the run of `0`/`1`
+    /// characters it is packed in (the Q1 status byte is 38–45).
+    pub bits: Option<(usize, usize)>,
 }
 
 impl Row {
@@ -303,6 +306,13 @@ impl Row {
     /// Whether the row is an `A` row (no query).
     pub fn is_absent(&self) -> bool {
         self.query.is_empty()
+    }
+
+    /// The row with its field packed in the run of status bits at bytes
+    /// `first`–`last` (for the tables).
+    pub(crate) const fn packed(mut self, first: usize, last: usize) -> Self {
+        self.bits = Some((first, last));
+        self
     }
 }
 
@@ -328,6 +338,7 @@ pub(crate) const fn row(
         conv,
         hook: Hook::None,
         flags,
+        bits: None,
     }
 }
 

@@ -47,7 +47,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             38,
             Conv::Q1Bit(Q1Bit::UtilityFail),
             Q,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.status",
             query,
@@ -57,7 +58,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             39,
             Conv::Q1Bit(Q1Bit::BatteryLow),
             Q,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.status",
             query,
@@ -67,7 +69,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             40,
             Conv::Q1Bit(Q1Bit::BypassBoostBuck),
             Q,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.alarm",
             query,
@@ -77,7 +80,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             41,
             Conv::Q1Bit(Q1Bit::UpsFailed),
             N,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.type",
             query,
@@ -87,7 +91,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             42,
             Conv::Q1Bit(Q1Bit::UpsType),
             S,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.status",
             query,
@@ -97,7 +102,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             43,
             Conv::Q1Bit(Q1Bit::TestInProgress),
             Q,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.status",
             query,
@@ -107,7 +113,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             44,
             Conv::Q1Bit(Q1Bit::ShutdownActive),
             Q,
-        ),
+        )
+        .packed(38, 45),
         row(
             "ups.beeper.status",
             query,
@@ -117,7 +124,8 @@ const fn q1_block(query: &'static [u8], freq_var: &'static str, values: Flags) -
             45,
             Conv::Q1Bit(Q1Bit::Beeper),
             N,
-        ),
+        )
+        .packed(38, 45),
     ]
 }
 
@@ -282,8 +290,8 @@ const VQSH_QS: [Row; 16] = [
         Conv::QsHex(QsHexField::Battery),
         N,
     ),
-    hex("ups.status", 47, 38, 38, Conv::Q1Bit(Q1Bit::UtilityFail), Q),
-    hex("ups.status", 47, 39, 39, Conv::Q1Bit(Q1Bit::BatteryLow), Q),
+    hex("ups.status", 47, 38, 38, Conv::Q1Bit(Q1Bit::UtilityFail), Q).packed(38, 45),
+    hex("ups.status", 47, 39, 39, Conv::Q1Bit(Q1Bit::BatteryLow), Q).packed(38, 45),
     hex(
         "ups.status",
         47,
@@ -291,9 +299,10 @@ const VQSH_QS: [Row; 16] = [
         40,
         Conv::Q1Bit(Q1Bit::BypassBoostBuck),
         Q,
-    ),
-    hex("ups.alarm", 47, 41, 41, Conv::Q1Bit(Q1Bit::UpsFailed), N),
-    hex("ups.type", 47, 42, 42, Conv::Q1Bit(Q1Bit::UpsType), S),
+    )
+    .packed(38, 45),
+    hex("ups.alarm", 47, 41, 41, Conv::Q1Bit(Q1Bit::UpsFailed), N).packed(38, 45),
+    hex("ups.type", 47, 42, 42, Conv::Q1Bit(Q1Bit::UpsType), S).packed(38, 45),
     hex(
         "ups.status",
         47,
@@ -301,7 +310,8 @@ const VQSH_QS: [Row; 16] = [
         43,
         Conv::Q1Bit(Q1Bit::TestInProgress),
         Q,
-    ),
+    )
+    .packed(38, 45),
     hex(
         "ups.status",
         47,
@@ -309,7 +319,8 @@ const VQSH_QS: [Row; 16] = [
         44,
         Conv::Q1Bit(Q1Bit::ShutdownActive),
         Q,
-    ),
+    )
+    .packed(38, 45),
     hex(
         "ups.beeper.status",
         47,
@@ -317,7 +328,8 @@ const VQSH_QS: [Row; 16] = [
         45,
         Conv::Q1Bit(Q1Bit::Beeper),
         N,
-    ),
+    )
+    .packed(38, 45),
     hex(
         "output.frequency.nominal",
         56,
@@ -325,7 +337,8 @@ const VQSH_QS: [Row; 16] = [
         47,
         Conv::QsHex(QsHexField::NominalFrequency),
         K,
-    ),
+    )
+    .packed(47, 54),
     hex(
         "battery.voltage.nominal",
         56,
@@ -333,7 +346,8 @@ const VQSH_QS: [Row; 16] = [
         49,
         Conv::QsHex(QsHexField::NominalBattery),
         K,
-    ),
+    )
+    .packed(47, 54),
     hex(
         "output.voltage.nominal",
         56,
@@ -341,7 +355,8 @@ const VQSH_QS: [Row; 16] = [
         54,
         Conv::QsHex(QsHexField::NominalOutput),
         K,
-    ),
+    )
+    .packed(47, 54),
 ];
 
 const BESTUPS_ROWS: [Row; 31] = [
@@ -370,7 +385,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         38,
         Conv::Q1Bit(Q1Bit::UtilityFail),
         Q,
-    ),
+    )
+    .packed(38, 45),
     row(
         "ups.status",
         b"Q1\r",
@@ -380,7 +396,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         39,
         Conv::Q1Bit(Q1Bit::BatteryLow),
         Q,
-    ),
+    )
+    .packed(38, 45),
     row(
         "ups.alarm",
         b"Q1\r",
@@ -390,7 +407,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         41,
         Conv::Q1Bit(Q1Bit::UpsFailed),
         N,
-    ),
+    )
+    .packed(38, 45),
     row(
         "ups.type",
         b"Q1\r",
@@ -400,7 +418,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         42,
         Conv::Q1Bit(Q1Bit::UpsType),
         S,
-    ),
+    )
+    .packed(38, 45),
     row(
         "ups.status",
         b"Q1\r",
@@ -410,7 +429,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         43,
         Conv::Q1Bit(Q1Bit::TestInProgress),
         Q,
-    ),
+    )
+    .packed(38, 45),
     row(
         "ups.status",
         b"Q1\r",
@@ -420,7 +440,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         44,
         Conv::Q1Bit(Q1Bit::ShutdownActive),
         Q,
-    ),
+    )
+    .packed(38, 45),
     row(
         "ups.status",
         b"Q1\r",
@@ -430,7 +451,8 @@ const BESTUPS_ROWS: [Row; 31] = [
         40,
         Conv::BestupsBit40,
         Q,
-    ),
+    )
+    .packed(38, 45),
     hooked(
         "device.mfr",
         b"ID\r",
@@ -698,32 +720,35 @@ const VOLTRONIC_ROWS: [Row; 50] = [
     qgs("ups.load", 29, 31, F0, N),
     qgs("battery.voltage", 45, 49, Conv::BattVolt(Fmt::F2), N),
     qgs("ups.temperature", 57, 61, F1, N),
-    qgs("ups.type", 63, 64, Conv::QgsType, SS),
-    qgs("ups.status", 65, 65, Conv::QgsBit(QgsBit::UtilityFail), Q),
-    qgs("ups.status", 66, 66, Conv::QgsBit(QgsBit::BatteryLow), Q),
+    qgs("ups.type", 63, 64, Conv::QgsType, SS).packed(63, 74),
+    qgs("ups.status", 65, 65, Conv::QgsBit(QgsBit::UtilityFail), Q).packed(63, 74),
+    qgs("ups.status", 66, 66, Conv::QgsBit(QgsBit::BatteryLow), Q).packed(63, 74),
     qgs(
         "ups.status",
         67,
         67,
         Conv::QgsBit(QgsBit::BypassBoostBuck),
         Q,
-    ),
-    qgs("ups.alarm", 67, 67, Conv::QgsBit(QgsBit::BypassAlarm), N),
+    )
+    .packed(63, 74),
+    qgs("ups.alarm", 67, 67, Conv::QgsBit(QgsBit::BypassAlarm), N).packed(63, 74),
     qgs(
         "ups.status",
         70,
         70,
         Conv::QgsBit(QgsBit::TestInProgress),
         Q,
-    ),
+    )
+    .packed(63, 74),
     qgs(
         "ups.status",
         71,
         71,
         Conv::QgsBit(QgsBit::ShutdownActive),
         Q,
-    ),
-    qgs("ups.beeper.status", 72, 72, Conv::QgsBit(QgsBit::Beeper), N),
+    )
+    .packed(63, 74),
+    qgs("ups.beeper.status", 72, 72, Conv::QgsBit(QgsBit::Beeper), N).packed(63, 74),
     row("ups.alarm", b"QMOD\r", 3, b'(', 1, 1, Conv::QmodAlarm, N),
     row("ups.status", b"QMOD\r", 3, b'(', 1, 1, Conv::QmodStatus, N),
     row("ups.alarm", b"QWS\r", 66, b'(', 1, 64, Conv::Qws, N),
@@ -852,7 +877,8 @@ const Q2_ROWS: [Row; 17] = [
         115,
         Conv::Topology,
         S,
-    ),
+    )
+    .packed(115, 116),
     row(
         "experimental.output.topology",
         b"Q2\r",
@@ -862,7 +888,8 @@ const Q2_ROWS: [Row; 17] = [
         116,
         Conv::Topology,
         S,
-    ),
+    )
+    .packed(115, 116),
 ];
 const Q6_ROWS: [Row; 18] = [
     q2row("input.L1-N.voltage", b"Q6\r", 110, 1, 5, F1),
@@ -904,7 +931,8 @@ const Q6_ROWS: [Row; 18] = [
         107,
         Conv::Topology,
         S,
-    ),
+    )
+    .packed(107, 108),
     row(
         "experimental.output.topology",
         b"Q6\r",
@@ -914,7 +942,8 @@ const Q6_ROWS: [Row; 18] = [
         108,
         Conv::Topology,
         S,
-    ),
+    )
+    .packed(107, 108),
 ];
 
 const fn wh(var: &'static str, from: usize, to: usize, conv: Conv, flags: Flags) -> Row {
@@ -980,7 +1009,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         53,
         Conv::Mg(Mg::Bit(MgBit::UtilityFail)),
         Q,
-    ),
+    )
+    .packed(53, 60),
     q3(
         "ups.status",
         71,
@@ -988,7 +1018,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         54,
         Conv::Mg(Mg::Bit(MgBit::BatteryLow)),
         Q,
-    ),
+    )
+    .packed(53, 60),
     q3(
         "ups.status",
         71,
@@ -996,7 +1027,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         55,
         Conv::Mg(Mg::Bit(MgBit::Bypass)),
         Q,
-    ),
+    )
+    .packed(53, 60),
     q3(
         "ups.alarm",
         71,
@@ -1004,9 +1036,10 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         56,
         Conv::Mg(Mg::Bit(MgBit::UpsFailed)),
         Q,
-    ),
-    q3("ups.type", 71, 57, 57, Conv::Mg(Mg::Bit(MgBit::UpsType)), S),
-    q3("ups.status", 71, 58, 58, Conv::Mg(Mg::Bit(MgBit::Test)), Q),
+    )
+    .packed(53, 60),
+    q3("ups.type", 71, 57, 57, Conv::Mg(Mg::Bit(MgBit::UpsType)), S).packed(53, 60),
+    q3("ups.status", 71, 58, 58, Conv::Mg(Mg::Bit(MgBit::Test)), Q).packed(53, 60),
     q3(
         "ups.status",
         71,
@@ -1014,7 +1047,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         59,
         Conv::Mg(Mg::Bit(MgBit::ShutdownActive)),
         Q,
-    ),
+    )
+    .packed(53, 60),
     q3(
         "ups.alarm",
         69,
@@ -1022,7 +1056,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         63,
         Conv::Mg(Mg::Bit(MgBit::Parallel)),
         Q,
-    ),
+    )
+    .packed(62, 69),
     q3(
         "ups.status",
         71,
@@ -1030,7 +1065,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         65,
         Conv::Mg(Mg::Bit(MgBit::ReplaceBattery)),
         Q,
-    ),
+    )
+    .packed(62, 69),
     q3(
         "ups.alarm",
         71,
@@ -1038,8 +1074,9 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         66,
         Conv::Mg(Mg::Bit(MgBit::NoBattery)),
         Q,
-    ),
-    q3("ups.test.result", 71, 67, 69, Conv::Mg(Mg::TestResult), Q),
+    )
+    .packed(62, 69),
+    q3("ups.test.result", 71, 67, 69, Conv::Mg(Mg::TestResult), Q).packed(62, 69),
     row("battery.packs", b"GS,XX\r", 0, b'(', 7, 7, F0, SS),
     row(
         "ups.beeper.status",
@@ -1050,7 +1087,8 @@ const MASTERGUARD_ROWS: [Row; 45] = [
         9,
         Conv::Mg(Mg::Beeper),
         SS,
-    ),
+    )
+    .packed(9, 9),
     row("battery.charge", b"GBS,XX\r", 43, b'(', 4, 6, F0, N),
     row(
         "experimental.output_voltages",

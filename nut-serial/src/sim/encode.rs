@@ -2,11 +2,13 @@
 //! reply a real unit sends for one query (qx-protocols §2).
 
 use super::state::DeviceState;
+use crate::qx::decode::MAX_FIELD_NUMBER_LEN;
 use crate::qx::qshex;
 
 /// A numeric field of exactly `width` characters: zero-padded with up to
 /// `decimals` decimals (fewer when the value would not fit, all `9` when
-/// even the integer part does not fit); `None` becomes dashes (`---.-`).
+/// even the integer part does not fit; more when the value needs them
+/// and they fit); `None` becomes dashes (`---.-`).
 pub fn field(v: Option<f64>, width: usize, decimals: usize) -> String {
     let Some(v) = v.filter(|v| v.is_finite()) else {
         if decimals > 0 && width > decimals + 1 {
@@ -19,6 +21,18 @@ pub fn field(v: Option<f64>, width: usize, decimals: usize) -> String {
         return "-".repeat(width);
     };
     let v = v.max(0.0);
+    // A value the usual decimals cannot carry (22.29 in a `xxx.x` field)
+    // goes out with the decimals it needs when they fit: units differ in
+    // decimals, and a reading must survive decode → encode → decode.
+    let usual = format!("{v:0width$.decimals$}");
+    if usual.len() <= width && usual.parse() != Ok(v) {
+        for d in decimals + 1..=width.saturating_sub(2) {
+            let s = format!("{v:0width$.d$}");
+            if s.len() <= width && s.parse() == Ok(v) {
+                return s;
+            }
+        }
+    }
     for d in (0..=decimals).rev() {
         let s = format!("{v:0width$.d$}");
         if s.len() <= width {
@@ -173,33 +187,56 @@ pub fn qws(s: &DeviceState) -> Vec<u8> {
     finish(format!("({bits}"))
 }
 
-/// voltronic `QBV` (21 bytes).
+/// voltronic `QBV` (21 bytes; more for a runtime of 1000 minutes or more).
 pub fn qbv(s: &DeviceState) -> Vec<u8> {
+    // Whole minutes in an open-ended last field, at least three digits
+    // (`(041.0 03 01 100 00037` in the reference), at most as many as a
+    // reply field may carry.
+    let runtime_width = s
+        .battery_runtime
+        .map_or(3, |r| format!("{:.0}", (r.max(0.0) / 60.0).floor()).len())
+        .clamp(3, MAX_FIELD_NUMBER_LEN);
     finish(format!(
-        "({} 02 01 {} {}",
+        "({} 02 {} {} {}",
         field(s.battery_voltage, 5, 1),
+        field(s.battery_packs, 2, 0),
         field(s.battery_charge, 3, 0),
-        field(s.battery_runtime.map(|r| (r / 60.0).floor()), 3, 0),
+        field(
+            s.battery_runtime.map(|r| (r / 60.0).floor()),
+            runtime_width,
+            0
+        ),
     ))
 }
 
 /// voltronic-qs `QI` (49 bytes).
 pub fn qs_qi(s: &DeviceState) -> Vec<u8> {
     finish(format!(
-        "({} {} {} {} 177 290 0 0000010000112000",
+        "({} {} {} {} {} {} 0 0000010000112000",
         field(s.battery_charge, 3, 0),
         field(s.battery_runtime, 5, 0),
         field(s.input_frequency, 4, 1),
         field(s.output_current, 5, 1),
+        field(s.transfer[0], 3, 0),
+        field(s.transfer[1], 3, 0),
     ))
 }
 
-fn volt_pair(v: f64) -> Option<(u16, u8)> {
-    // ⌊A·B/51⌋/256 with B = 51·k: A·k/256.
-    (1..=5u16).find_map(|k| {
-        let a = (v * 256.0 / f64::from(k)).round();
-        (a <= f64::from(u16::MAX)).then(|| (a as u16, (51 * k) as u8))
-    })
+/// The voltage pairs (A, B) that decode like `v` (`%.1f`), finest first:
+/// ⌊A·B/51⌋/256 with B = 51·k is A·k/256. Several, because some A bytes
+/// cannot be sent (a literal 0x28 before 0x00–0x04); `(0, 51)` when none.
+fn volt_pairs(v: f64) -> Vec<(u16, u8)> {
+    let mut pairs: Vec<(u16, u8)> = (1..=5u16)
+        .filter_map(|k| {
+            let a = (v * 256.0 / f64::from(k)).round();
+            let same = format!("{:.1}", a * f64::from(k) / 256.0) == format!("{v:.1}");
+            (a <= f64::from(u16::MAX) && same).then(|| (a as u16, (51 * k) as u8))
+        })
+        .collect();
+    if pairs.is_empty() {
+        pairs.push((0, 51));
+    }
+    pairs
 }
 
 fn battery_pair(v: f64) -> (u8, u8) {
@@ -223,8 +260,8 @@ fn battery_pair(v: f64) -> (u8, u8) {
 /// voltronic-qs-hex binary `QS` (10 tokens; 11 with ratings for PM-T).
 /// Values that the binary format cannot carry are approximated.
 pub fn qs_hex(s: &DeviceState, with_ratings: bool) -> Vec<u8> {
-    let (vin_a, vin_b) = volt_pair(s.input_voltage.unwrap_or(0.0)).unwrap_or((0, 51));
-    let (vout_a, vout_b) = volt_pair(s.output_voltage.unwrap_or(0.0)).unwrap_or((0, 51));
+    let vin = volt_pairs(s.input_voltage.unwrap_or(0.0));
+    let vout = volt_pairs(s.output_voltage.unwrap_or(0.0));
     let hz = s.output_frequency.unwrap_or(0.0);
     let (bat_a, bat_b) = battery_pair(s.battery_voltage.unwrap_or(0.0));
     let load = s.load.unwrap_or(0.0).clamp(0.0, 255.0).round() as u8;
@@ -246,9 +283,14 @@ pub fn qs_hex(s: &DeviceState, with_ratings: bool) -> Vec<u8> {
         };
         f << 7 | b << 5 | v
     };
-    // The frequency pair B/A: try a few denominators until the bytes are
-    // expressible (a literal 0x28 must not precede 0x00–0x04).
-    for a in [100u32, 101, 99, 1000, 10] {
+    // Try voltage pairs and frequency denominators (B/A) until the bytes
+    // are expressible (a literal 0x28 must not precede 0x00–0x04).
+    let denominators = [100u32, 101, 99, 1000, 10];
+    let choices = vin.iter().flat_map(|&v_in| {
+        vout.iter()
+            .flat_map(move |&v_out| denominators.map(|a| (v_in, v_out, a)))
+    });
+    for ((vin_a, vin_b), (vout_a, vout_b), a) in choices {
         let b = (hz * f64::from(a))
             .round()
             .clamp(0.0, f64::from(0xFF_FFFFu32)) as u32;
@@ -287,6 +329,15 @@ pub fn bestups_id(s: &DeviceState) -> Vec<u8> {
     ))
 }
 
+/// A q2/q6 topology byte: `1` star, `0` delta, `-` unknown.
+fn topology(star: Option<bool>) -> char {
+    match star {
+        Some(true) => '1',
+        Some(false) => '0',
+        None => '-',
+    }
+}
+
 /// q2 `Q2` (118 bytes).
 pub fn q2(s: &DeviceState) -> Vec<u8> {
     let p = &s.phases;
@@ -308,8 +359,8 @@ pub fn q2(s: &DeviceState) -> Vec<u8> {
         s.bits.to_chars(),
         field(s.battery_runtime.map(|r| r / 60.0), 6, 2),
         field(s.battery_charge, 3, 0),
-        u8::from(p.input_star),
-        u8::from(p.output_star),
+        topology(p.input_star),
+        topology(p.output_star),
     ))
 }
 
@@ -334,8 +385,8 @@ pub fn q6(s: &DeviceState) -> Vec<u8> {
         field(s.temperature, 4, 1),
         field(s.battery_runtime, 5, 0),
         field(s.battery_charge, 3, 0),
-        u8::from(p.input_star),
-        u8::from(p.output_star),
+        topology(p.input_star),
+        topology(p.output_star),
     ))
 }
 
@@ -417,6 +468,10 @@ mod tests {
         assert_eq!(field(None, 5, 1), "---.-");
         assert_eq!(field(None, 3, 0), "---");
         assert_eq!(field(Some(-3.0), 3, 0), "000");
+        // More decimals only for a value that needs them, when they fit.
+        assert_eq!(field(Some(22.29), 5, 1), "22.29");
+        assert_eq!(field(Some(1.4), 5, 1), "001.4");
+        assert_eq!(field(Some(22.295), 5, 1), "022.3");
     }
 
     #[test]

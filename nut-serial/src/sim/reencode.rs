@@ -41,7 +41,7 @@ pub fn state_from(readings: &Readings) -> DeviceState {
 /// Re-encodes `readings` decoded from a reply to `query`; `None` for an
 /// unsupported pair.
 pub fn reencode(protocol: Protocol, query: &[u8], readings: &Readings) -> Option<Vec<u8>> {
-    let with_ratings = readings.get("output.voltage.nominal").is_some();
+    let with_ratings = QS_HEX_RATINGS.iter().any(|r| readings.get(r).is_some());
     encode_for(protocol, query, &state_from(readings), with_ratings)
 }
 
@@ -100,10 +100,13 @@ pub fn agree(a: &Readings, b: &Readings, tolerance: f64) -> Result<(), String> {
             a.get(name).unwrap_or_default(),
             b.get(name).unwrap_or_default(),
         );
-        let close = match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(p), Ok(q)) => (p - q).abs() <= tolerance,
-            _ => x == y,
-        };
+        // Equal text agrees even when it reads as no finite number
+        // (`7777e77777` is infinite, and inf - inf is NaN).
+        let close = x == y
+            || match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(p), Ok(q)) => (p - q).abs() <= tolerance,
+                _ => false,
+            };
         if !close {
             return Err(format!("{name}: {x:?} vs {y:?}"));
         }
@@ -111,11 +114,69 @@ pub fn agree(a: &Readings, b: &Readings, tolerance: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// The voltronic-qs-hex ratings (PM-T only).
+const QS_HEX_RATINGS: [&str; 3] = [
+    "output.frequency.nominal",
+    "battery.voltage.nominal",
+    "output.voltage.nominal",
+];
+
+/// Why the simulator cannot send a reply that decodes to `readings`, if
+/// so: the decoder is right to publish them, but they describe a unit the
+/// simulator does not model. The fuzz property skips these.
+///
+/// - voltronic `QGS` type bits `11` are undefined: that row fails and the
+///   reply decodes without `ups.type`, but a simulated unit always has a
+///   type (`00` offline, `01` line-interactive, `10` online).
+/// - voltronic `QBV` runtime that is not a whole number of minutes (say
+///   `022.08`): units report whole minutes, and so does the simulator.
+/// - hunnox charge below 100 (`BL050`, padded to NUT's minimum length of
+///   6 bytes): the simulated unit sends it unpadded (`BL50`), as the units
+///   of qx-protocols App. C #10 do, and NUT refuses that as too short.
+/// - voltronic-qs-hex PM-T ratings with an undefined nominal output
+///   voltage code (`101`, `11x`): that row fails while the other ratings
+///   decode; the simulator always sends a defined code.
+pub fn unrepresentable(
+    protocol: Protocol,
+    query: &[u8],
+    readings: &Readings,
+) -> Option<&'static str> {
+    let runtime = || {
+        readings
+            .get("battery.runtime")
+            .and_then(|r| r.parse::<f64>().ok())
+    };
+    let charge = || {
+        readings
+            .get("battery.charge")
+            .and_then(|c| c.parse::<f64>().ok())
+    };
+    match (protocol, query) {
+        (Protocol::Hunnox, b"BL\r") if charge().is_some_and(|c| c < 100.0) => {
+            Some("BL charge below 100 is sent unpadded, too short for NUT")
+        }
+        (Protocol::Voltronic, b"QGS\r") if readings.get("ups.type").is_none() => {
+            Some("QGS type bits are undefined (`11`)")
+        }
+        (Protocol::Voltronic, b"QBV\r") if runtime().is_some_and(|r| r % 60.0 != 0.0) => {
+            Some("QBV runtime is not a whole number of minutes")
+        }
+        (Protocol::VoltronicQsHex, b"QS\r")
+            if QS_HEX_RATINGS.iter().any(|r| readings.get(r).is_some())
+                && readings.get("output.voltage.nominal").is_none() =>
+        {
+            Some("QS nominal output voltage code is undefined")
+        }
+        _ => None,
+    }
+}
+
 /// The `megatec_response` fuzz property: byte 0 picks a [`SUPPORTED`]
 /// (protocol, query) pair, the rest is the reply. Decoding never panics;
 /// whatever decodes re-encodes (through the simulator's encoders) to a
 /// reply that decodes to the same readings. `Ok(true)` when the input
-/// decoded, `Ok(false)` when it was (correctly) refused.
+/// decoded and re-encoded, `Ok(false)` when it was (correctly) refused or
+/// describes a state the simulator cannot hold ([`unrepresentable`]).
 pub fn fuzz_property(data: &[u8]) -> Result<bool, String> {
     let Some((&pick, reply)) = data.split_first() else {
         return Ok(false);
@@ -126,9 +187,163 @@ pub fn fuzz_property(data: &[u8]) -> Result<bool, String> {
     let Ok(first) = crate::qx::decode_reply(protocol, query, reply) else {
         return Ok(false);
     };
+    if unrepresentable(protocol, query, &first).is_some() {
+        return Ok(false);
+    }
     let again = reencode(protocol, query, &first).ok_or("unsupported pair")?;
     let second = crate::qx::decode_reply(protocol, query, &again)
         .map_err(|e| format!("re-encoded reply does not decode: {e}"))?;
     agree(&first, &second, 1e-9)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qx::decode_reply;
+
+    /// The fuzz input that sends `reply` to `query` in `protocol`.
+    fn input(protocol: Protocol, query: &[u8], reply: &[u8]) -> Vec<u8> {
+        let pick = SUPPORTED
+            .iter()
+            .position(|&(p, q)| p == protocol && q == query)
+            .expect("a supported pair");
+        [&[u8::try_from(pick).unwrap()], reply].concat()
+    }
+
+    fn holds(protocol: Protocol, query: &[u8], reply: &[u8]) -> Result<bool, String> {
+        fuzz_property(&input(protocol, query, reply))
+    }
+
+    /// Fuzz find: `QBV` packs other than 1 re-encoded as `01`.
+    #[test]
+    fn qbv_battery_packs_survive_the_round_trip() {
+        let reply = b"(026.5 02 04 066 255\r";
+        assert_eq!(holds(Protocol::Voltronic, b"QBV\r", reply), Ok(true));
+        let again = reencode(
+            Protocol::Voltronic,
+            b"QBV\r",
+            &decode_reply(Protocol::Voltronic, b"QBV\r", reply).unwrap(),
+        );
+        assert_eq!(again.as_deref(), Some(reply.as_slice()));
+    }
+
+    /// Fuzz find: voltronic-qs `QI` transfer limits re-encoded as the
+    /// constants `177 290`.
+    #[test]
+    fn qs_qi_transfer_limits_survive_the_round_trip() {
+        let qi = |reply: &[u8]| holds(Protocol::VoltronicQs, b"QI\r", reply);
+        assert_eq!(
+            qi(b"(100 00979 50.0 000.3 177 289 0 0000010000112000\r"),
+            Ok(true)
+        );
+        assert_eq!(
+            qi(b"(equenc 177 .frequenc 354 290 0 0000010000112000\r"),
+            Ok(true)
+        );
+    }
+
+    /// Fuzz find: a q2 reply whose topology run is damaged decodes without
+    /// topologies; the simulator sends unknown ones as `-`.
+    #[test]
+    fn unknown_topology_survives_the_round_trip() {
+        let reply = b"(226.6 224.3 258.0 226.4 229.9 000.0 000.0 000 000 000 49.9 327.6 18.0 00000000 999&24 100 02=00 00 000.0 00000000.61\r";
+        assert_eq!(holds(Protocol::Q2, b"Q2\r", reply), Ok(true));
+        let readings = decode_reply(Protocol::Q2, b"Q2\r", reply).unwrap();
+        let again = reencode(Protocol::Q2, b"Q2\r", &readings).unwrap();
+        assert_eq!(again.get(115..=116), Some(b"--".as_slice()));
+    }
+
+    /// Fuzz finds: `22.29` kW (`WA`) and `32.78` V (q6 battery) lost their
+    /// second decimal in `xxx.x` fields.
+    #[test]
+    fn values_needing_more_decimals_survive_the_round_trip() {
+        let wa = b"(227.0 22.29 007 000 000 327.8 000.0 27.* 06932 100 3/(227.0 22.9 002 0000007 0.0 000 327.8 000.0 200 003.* 06932 10";
+        assert_eq!(holds(Protocol::Q6, b"WA\r", wa), Ok(true));
+        let q6 = b"(227.0 225.6 230.0 50.0 229.9 000.0 000.0 49.9 007 000 000 32.78 000.0 23.0 06932 100 32 00000000 00000000 11\r";
+        assert_eq!(holds(Protocol::Q6, b"Q6\r", q6), Ok(true));
+    }
+
+    /// Fuzz find: output voltage 40.0 V as A = 0x2800 cannot be sent (a
+    /// literal 0x28 before 0x00 reads as an escape); another pair can.
+    #[test]
+    fn qs_hex_voltage_needing_another_pair_survives_the_round_trip() {
+        let reply = b"#\x1f(\x01 5 !x = \x13 `. (\x02\x12\xd0 \xe4 \xea 2\r(\xb4\xfe\xff\xff\xf0";
+        let readings = decode_reply(Protocol::VoltronicQsHex, b"QS\r", reply).unwrap();
+        assert_eq!(readings.get("output.voltage"), Some("40.0"));
+        assert_eq!(holds(Protocol::VoltronicQsHex, b"QS\r", reply), Ok(true));
+    }
+
+    /// Fuzz find: `QBV` runtimes of 1000 minutes or more were capped at
+    /// `999`; the open-ended field carries them.
+    #[test]
+    fn long_qbv_runtime_survives_the_round_trip() {
+        let reply = b"(041.0 03 01 100 12345\r";
+        assert_eq!(holds(Protocol::Voltronic, b"QBV\r", reply), Ok(true));
+    }
+
+    /// Fuzz find: the vendor text `7777e77777` reads as an infinite
+    /// number, and equal infinities compared as disagreeing (NaN).
+    #[test]
+    fn equal_text_agrees_even_as_an_infinite_number() {
+        let reply = b"#   07777777777777777e77777777  (02  tz.";
+        assert_eq!(holds(Protocol::Zinto, b"FW?\r", reply), Ok(true));
+        let r = decode_reply(Protocol::Zinto, b"FW?\r", reply).unwrap();
+        assert_eq!(r.get("device.model"), Some("7777e77777"));
+        let mut other = r.clone();
+        for (name, value) in &mut other.values {
+            if *name == "device.model" {
+                "7777e77778".clone_into(value);
+            }
+        }
+        assert!(agree(&r, &r.clone(), 1e-9).is_ok());
+        assert_eq!(
+            agree(&r, &other, 1e-9),
+            Err(r#"device.model: "7777e77777" vs "7777e77778""#.to_owned())
+        );
+    }
+
+    /// States the simulator cannot send are skipped, and only those.
+    #[test]
+    fn unrepresentable_states_are_skipped() {
+        let skipped = |protocol, query: &[u8], reply: &[u8]| {
+            let readings = decode_reply(protocol, query, reply).unwrap();
+            let why = unrepresentable(protocol, query, &readings);
+            assert_eq!(
+                holds(protocol, query, reply),
+                if why.is_some() { Ok(false) } else { Ok(true) }
+            );
+            why.is_some()
+        };
+        let qgs = |flags: &str| {
+            format!("(234.9 50.0 229.8 50.0 000.0 000 369.1 ---.- 026.5 ---.- 018.8 {flags}\r")
+        };
+        assert!(skipped(
+            Protocol::Voltronic,
+            b"QGS\r",
+            qgs("110000000001").as_bytes()
+        ));
+        assert!(!skipped(
+            Protocol::Voltronic,
+            b"QGS\r",
+            qgs("100000000001").as_bytes()
+        ));
+        // Fuzz find: `5.50` minutes (330 s) came back as 300 s.
+        assert!(skipped(
+            Protocol::Voltronic,
+            b"QBV\r",
+            b"(026.5 02 01 066 5.50\r"
+        ));
+        assert!(!skipped(
+            Protocol::Voltronic,
+            b"QBV\r",
+            b"(026.5 02 01 066 005\r"
+        ));
+        // Fuzz find: `BL 00` (now refused); padded charges are skipped.
+        assert!(skipped(Protocol::Hunnox, b"BL\r", b"BL050\r"));
+        assert!(!skipped(Protocol::Hunnox, b"BL\r", b"BL100\r"));
+        // Fuzz find: PM-T ratings with nominal output voltage code `101`.
+        let pm_t = b"#l\x01 0 l\x01 5 \x03 `. (\x02\x12\xd0 \xe6 A Q 5\r(5.\x03I \r";
+        assert!(skipped(Protocol::VoltronicQsHex, b"QS\r", pm_t));
+    }
 }

@@ -63,10 +63,10 @@ pub struct ThreePhase {
     pub total_power: Option<f64>,
     /// Negative battery voltage (q6).
     pub battery_negative: Option<f64>,
-    /// Input topology star (`true`) or delta.
-    pub input_star: bool,
-    /// Output topology star (`true`) or delta.
-    pub output_star: bool,
+    /// Input topology star (`true`) or delta; `None` is sent as `-`.
+    pub input_star: Option<bool>,
+    /// Output topology star (`true`) or delta; `None` is sent as `-`.
+    pub output_star: Option<bool>,
 }
 
 /// Everything the simulated UPS reports. `None` numbers are sent as
@@ -95,6 +95,10 @@ pub struct DeviceState {
     pub battery_charge: Option<f64>,
     /// `battery.runtime` (seconds), for protocols that report it.
     pub battery_runtime: Option<f64>,
+    /// `battery.packs` (voltronic `QBV`).
+    pub battery_packs: Option<f64>,
+    /// `input.transfer.low` and `input.transfer.high` (voltronic-qs `QI`).
+    pub transfer: [Option<f64>; 2],
     /// Status bits.
     pub bits: Bits,
     /// `F` ratings: voltage, current, battery voltage, frequency.
@@ -141,6 +145,8 @@ impl Default for DeviceState {
             temperature: Some(30.0),
             battery_charge: Some(100.0),
             battery_runtime: Some(1800.0),
+            battery_packs: Some(1.0),
+            transfer: [Some(177.0), Some(290.0)],
             bits: Bits {
                 line_interactive: true,
                 beeper_on: true,
@@ -159,8 +165,8 @@ impl Default for DeviceState {
                 total_realpower: Some(900.0),
                 total_power: Some(1200.0),
                 battery_negative: Some(300.0),
-                input_star: true,
-                output_star: true,
+                input_star: Some(true),
+                output_star: Some(true),
             },
             voltronic_id: 1,
             warnings: 0,
@@ -211,6 +217,8 @@ impl DeviceState {
             temperature: None,
             battery_charge: None,
             battery_runtime: None,
+            battery_packs: None,
+            transfer: [None; 2],
             bits: Bits::default(),
             rating: [None; 4],
             vendor: Default::default(),
@@ -225,8 +233,8 @@ impl DeviceState {
                 total_realpower: None,
                 total_power: None,
                 battery_negative: None,
-                input_star: false,
-                output_star: false,
+                input_star: None,
+                output_star: None,
             },
             ..Self::default()
         }
@@ -252,6 +260,9 @@ impl DeviceState {
             "ups.temperature" => self.temperature = num(value)?,
             "battery.charge" => self.battery_charge = num(value)?,
             "battery.runtime" => self.battery_runtime = num(value)?,
+            "battery.packs" => self.battery_packs = num(value)?,
+            "input.transfer.low" => self.transfer[0] = num(value)?,
+            "input.transfer.high" => self.transfer[1] = num(value)?,
             "input.voltage.nominal" | "output.voltage.nominal" => self.rating[0] = num(value)?,
             "input.current.nominal" | "output.current.nominal" => self.rating[1] = num(value)?,
             "battery.voltage.nominal" => self.rating[2] = num(value)?,
@@ -280,8 +291,8 @@ impl DeviceState {
             "experimental.battery.voltage.negative" => self.phases.battery_negative = num(value)?,
             "experimental.input.topology" | "experimental.output.topology" => {
                 let star = match value {
-                    "star" => true,
-                    "delta" => false,
+                    "star" => Some(true),
+                    "delta" => Some(false),
                     _ => return Err(SetError::BadValue),
                 };
                 if name.contains("input") {

@@ -40,7 +40,10 @@ pub fn accept<'r>(protocol: Protocol, row: &Row, raw: &'r [u8]) -> Result<Cow<'r
                     received: Received::new(raw),
                 });
             }
-            Cow::Borrowed(raw)
+            // The reply ends at its terminator: a serial line ends there,
+            // and what a USB bridge returns after it (padding, the start
+            // of another reply) is no part of this one.
+            Cow::Borrowed(raw.get(..=text_len).unwrap_or(raw))
         }
         Hook::QsHex if raw.is_empty() => Cow::Borrowed(raw),
         Hook::QsHex => Cow::Owned(qshex::decode(raw).map_err(|reason| Error::Malformed {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::bad;
 use super::bestups::{bestups_model, bestups_voltage_set};
 use super::field::{bit, number, one_char, text_of, trim_hash_space};
+use super::layout;
 use super::masterguard::masterguard;
 use super::qs_hex::qs_hex;
 use super::voltronic::qws;
@@ -22,6 +23,7 @@ pub fn convert(
     reply: &[u8],
     ctx: &mut Context<'_>,
 ) -> Result<Outcome, Error> {
+    layout::check(row, field, reply)?;
     let trimmed: &[u8] = if row.flags.has(Flags::TRIM) {
         trim_hash_space(field)
     } else {
@@ -169,8 +171,12 @@ pub fn convert(
             let digits = trimmed
                 .strip_prefix(b"BL")
                 .ok_or_else(|| bad(row, trimmed, "reply does not start with BL", reply))?;
+            // An integer (qx-protocols §2.13): no padding, sign or fraction.
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return Err(bad(row, trimmed, "charge is not an integer", reply));
+            }
             let v = number(row, digits, reply)?;
-            if !(0.0..=100.0).contains(&v) || digits.is_empty() {
+            if !(0.0..=100.0).contains(&v) {
                 return Err(bad(row, trimmed, "charge outside 0..100", reply));
             }
             Outcome::value(format!("{v:.0}"))

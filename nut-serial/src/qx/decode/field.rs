@@ -1,4 +1,5 @@
-//! Field checks shared by the conversions: NUT's numeric check, text,
+//! Field checks shared by the conversions: numbers (NUT's check for
+//! values set by users, a stricter one for reply fields), text,
 //! single characters and `0`/`1` bits, each failing with
 //! [`Error::BadField`] that names the field and the reply.
 
@@ -42,8 +43,33 @@ pub(super) fn text_of<'f>(row: &Row, field: &'f [u8], reply: &[u8]) -> Result<&'
     Ok(text)
 }
 
+/// Longest number a reply field may carry (the open-ended `QBV` runtime
+/// is `00037` in the reference); longer digit strings are noise, and would
+/// lose precision in an `f64`.
+pub const MAX_FIELD_NUMBER_LEN: usize = 10;
+
+/// A reply's numeric field: optional leading spaces (right-aligned
+/// padding), then digits with an optional fraction (`12`, `012.5`) and
+/// nothing else, at most [`MAX_FIELD_NUMBER_LEN`] characters. Stricter
+/// than NUT's check ([`parse_number`]), which also takes blank fields (as
+/// 0), inner and trailing spaces, bare or several dots and reads the
+/// leading number: values made up from a damaged field.
+pub(super) fn field_number(text: &[u8]) -> Option<f64> {
+    let start = text.iter().position(|&b| b != b' ')?;
+    let number = &text[start..];
+    let (int, frac) = match number.iter().position(|&b| b == b'.') {
+        Some(dot) => (&number[..dot], Some(&number[dot + 1..])),
+        None => (number, None),
+    };
+    let digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
+    if number.len() > MAX_FIELD_NUMBER_LEN || !digits(int) || !frac.is_none_or(digits) {
+        return None;
+    }
+    std::str::from_utf8(number).ok()?.parse().ok()
+}
+
 pub(super) fn number(row: &Row, field: &[u8], reply: &[u8]) -> Result<f64, Error> {
-    parse_number(field).ok_or_else(|| bad(row, field, "not numeric", reply))
+    field_number(field).ok_or_else(|| bad(row, field, "not numeric", reply))
 }
 
 pub(super) fn one_char(row: &Row, field: &[u8], reply: &[u8]) -> Result<u8, Error> {

@@ -2,8 +2,9 @@
 //! one table row, plus the stateless [`decode_reply`] entry point.
 //!
 //! The steps live in their own files: `accept` (answer hooks, length and
-//! lead checks, the byte window), `field` (numeric and text field
-//! checks), `convert` (the conversions of every row kind) with the
+//! lead checks, the byte window), `layout` (the window sits on a whole
+//! field or in a whole run of status bits), `field` (numeric and text
+//! field checks), `convert` (the conversions of every row kind) with the
 //! dialect helpers `voltronic`, `bestups`, `qs_hex` and `masterguard`,
 //! and `readings` (the stateless [`decode_reply`]).
 
@@ -11,6 +12,7 @@ mod accept;
 mod bestups;
 mod convert;
 mod field;
+mod layout;
 mod masterguard;
 mod qs_hex;
 mod readings;
@@ -26,7 +28,7 @@ use crate::error::{Error, Received};
 pub use accept::{accept, window};
 pub use bestups::{bestups_model, bestups_voltage_set, normalise_bestups_id};
 pub use convert::convert;
-pub use field::parse_number;
+pub use field::{MAX_FIELD_NUMBER_LEN, parse_number};
 pub use masterguard::masterguard_model;
 pub use readings::{Readings, decode_reply};
 

@@ -222,6 +222,17 @@ fn hunnox_bl() {
     assert!(decode_reply(Protocol::Hunnox, b"BL\r", b"BL101\r").is_err());
 }
 
+/// Fuzz find: `BL 00` read as a charge of 0 %. The charge is an integer
+/// right after `BL`; `BL050` (padded to NUT's minimum length) still reads.
+#[test]
+fn hunnox_charge_is_a_plain_integer() {
+    let bl = |reply: &[u8]| decode_reply(Protocol::Hunnox, b"BL\r", reply);
+    for bad in [&b"BL 00\n"[..], b"BL99.6\r", b"BL\r\r\r\r", b"BL+50\r"] {
+        assert!(bl(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+    }
+    assert_eq!(bl(b"BL050\r").unwrap().get("battery.charge"), Some("50"));
+}
+
 #[test]
 fn q2_and_q6_three_phase() {
     let q2 = decode_reply(
@@ -342,4 +353,178 @@ fn stray_non_ascii_byte_refuses_the_reply() {
         b"(234.\xc19 50.0 229.8 50.0 000.0 000 369.1 ---.- 026.5 ---.- 018.8 100000000001\r";
     let err = decode_reply(Protocol::Voltronic, b"QGS\r", reply).unwrap_err();
     assert!(err.to_string().contains("printable"), "{err}");
+}
+
+/// Fuzz find (`megatec_response-crash2`): a stray byte between the `QBV`
+/// charge and runtime made `.5 5` the runtime field, published as 30 s.
+/// The fields touching the stray byte are refused, the others decode.
+#[test]
+fn qbv_fields_next_to_a_stray_byte_are_refused() {
+    let r = decode_reply(Protocol::Voltronic, b"QBV\r", b"(026.5 02 01 066`.5 5\r").unwrap();
+    assert_eq!(r.get("battery.voltage"), Some("026.5"));
+    assert_eq!(r.get("battery.packs"), Some("1"));
+    assert_eq!(r.get("battery.charge"), None);
+    assert_eq!(r.get("battery.runtime"), None);
+    // With the separator back the charge reads; `.5 5` is still no number.
+    let r = decode_reply(Protocol::Voltronic, b"QBV\r", b"(026.5 02 01 066 .5 5\r").unwrap();
+    assert_eq!(r.get("battery.charge"), Some("66"));
+    assert_eq!(r.get("battery.runtime"), None);
+}
+
+/// Fuzz find: a byte lost before the q6 topology run put the input's `1`
+/// in the output's window. The run is checked whole, at its place.
+#[test]
+fn q6_topology_from_a_shifted_run_is_refused() {
+    let topology = |reply: &[u8]| {
+        let r = decode_reply(Protocol::Q6, b"Q6\r", reply).unwrap();
+        [
+            r.get("experimental.input.topology").map(str::to_owned),
+            r.get("experimental.output.topology").map(str::to_owned),
+        ]
+    };
+    let good: &[u8] = b"(227.0 225.6 230.0 50.0 229.9 000.0 000.0 49.9 007 000 000 327.8 000.0 23.0 06932 100 32 00000000 00000000 11\r";
+    let star = Some("star".to_owned());
+    assert_eq!(topology(good), [star.clone(), star]);
+    let shifted: &[u8] = b"(227.0 225.6 230.0 50.0 229.9 000.0 000.0 49.9 007 000 000 327.8 000.0 23.0 06932 100 32 00000000 00000000  11\r";
+    assert_eq!(topology(shifted), [None, None]);
+    let crash: &[u8] = b"(227.0 225.6 230.!0 50.0 229.9 000.0 000 327.8 000.0 23.0 06932 100 32 00000000 02 100 32 00000000 00000000 11\r";
+    assert_eq!(topology(crash), [None, None]);
+}
+
+/// Fuzz find: a damaged Q1 status byte (`11001002`) still gave the status
+/// from its good bits. The byte now fails whole, and with it the reply.
+#[test]
+fn damaged_q1_status_byte_refuses_the_reply() {
+    let e = decode_reply(
+        Protocol::Megatec,
+        b"Q1\r",
+        b"(000.T$1_A_LI0034  0.0 034 00.0 2.05~ 11001002\r",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::BadField {
+                var: "ups.status",
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+/// Fuzz finds: fields were sliced from bytes after the reply's
+/// terminator (the rest of a USB buffer, the next line).
+#[test]
+fn bytes_after_the_terminator_are_not_part_of_the_reply() {
+    let e = decode_reply(
+        Protocol::Megatec,
+        b"Q1\r",
+        b"(00\n&(23\xfe\xff\xff\xff\xff\xff\xff\xff\xff\xff \xff\xff 5\x02\x12\x01 5 \xe6  \x1e \x09\x16 11001000\r 000 50.0 13.650.0 13.67--00\r",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::ShortReply {
+                len: 4,
+                min: 47,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = decode_reply(
+        Protocol::Zinto,
+        b"FW?\r",
+        b"#000o00 ups.at02 00 00c 000 00 000Q1\r 00000 \r",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::ShortReply {
+                len: 37,
+                min: 39,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+/// Fuzz find: `.366` in the Q1 battery field was published as is. A reply
+/// number has digits before a dot and after it.
+#[test]
+fn reply_numbers_need_digits_around_the_dot() {
+    let r = decode_reply(
+        Protocol::Megatec,
+        b"Q1\r",
+        b"(308.0 153.0 228.0 ;34 50/0 .366 --.- 00110111\r",
+    )
+    .unwrap();
+    assert_eq!(r.get("input.voltage"), Some("308.0"));
+    assert_eq!(r.get("battery.voltage"), None);
+    use super::field::{MAX_FIELD_NUMBER_LEN, field_number};
+    assert_eq!(field_number(b"027.5"), Some(27.5));
+    assert_eq!(field_number(b" 2.05"), Some(2.05));
+    for bad in [
+        &b".366"[..],
+        b"12.",
+        b".",
+        b"",
+        b"   ",
+        b"1 2",
+        b"12 ",
+        b"1.2.3",
+        b"-1",
+    ] {
+        assert_eq!(
+            field_number(bad),
+            None,
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+    let at_limit = vec![b'7'; MAX_FIELD_NUMBER_LEN];
+    assert_eq!(field_number(&at_limit), Some(7_777_777_777.0));
+    assert_eq!(field_number(&[at_limit.as_slice(), b"7"].concat()), None);
+}
+
+/// Fuzz find: an open-ended `QBV` runtime in a reply without its CR
+/// (`…004 5.50`) may have been cut short; it is refused.
+#[test]
+fn open_ended_field_needs_the_terminator() {
+    let r = decode_reply(Protocol::Voltronic, b"QBV\r", b"(041.0 03 01 100 00037").unwrap();
+    assert_eq!(r.get("battery.charge"), Some("100"));
+    assert_eq!(r.get("battery.runtime"), None);
+    let r = decode_reply(Protocol::Voltronic, b"QBV\r", b"(041.0 03 01 100 00037\r").unwrap();
+    assert_eq!(r.get("battery.runtime"), Some("2220"));
+    assert!(decode_reply(Protocol::Voltronic, b"QBV\r", b"(0.0 014 49%(004 5.50").is_err());
+}
+
+/// Fuzz find: a voltronic-qs-hex reply with a raw LF (units escape it,
+/// `28 03`, as it ends a serial line) decoded the bytes after it.
+#[test]
+fn qs_hex_raw_lf_refuses_the_reply() {
+    let e = decode_reply(
+        Protocol::VoltronicQsHex,
+        b"QS\r",
+        b"#lg ` 'A 4 \n `. (\x03\x12\xd0 w 3 \x8a \x1a\r\x08",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("raw LF"), "{e}");
+}
+
+/// Fuzz find: a voltronic-qs-hex token of the wrong size (the decoded
+/// length still right) shifted every field after it.
+#[test]
+fn qs_hex_token_of_the_wrong_size_refuses_the_reply() {
+    let e = decode_reply(
+        Protocol::VoltronicQsHex,
+        b"QS\r",
+        b"#      $ \x03\x00\x00\x00\x00  ge\x09\rMMMMMM\x01\x00\x00\x00\x00\x00\x00\x00MMMMMMM\x03 Q\x9a (\x02\x12\x01 \x00\x00\x00\x00\x005 $\x0c#    ll9\x01 5 l\x01  D   ",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("token of the wrong size"), "{e}");
 }

@@ -13,6 +13,8 @@ use super::DRIVER_DIR;
 
 /// How long a driver may take to open its state socket.
 const START_TIMEOUT: Duration = Duration::from_secs(40);
+/// How long a driver may refuse connections after its socket appears.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one DUMPALL may take.
 const DUMP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a status change may take to show.
@@ -158,7 +160,21 @@ pub(super) fn words(line: &str) -> Vec<String> {
 
 impl Sock {
     pub(super) fn connect(path: &Path) -> Result<Self, String> {
-        let stream = UnixStream::connect(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // The driver binds its socket (the file appears) before it listens:
+        // a connection in between is refused, so retry for a while.
+        let deadline = Instant::now() + CONNECT_TIMEOUT;
+        let stream = loop {
+            match UnixStream::connect(path) {
+                Ok(stream) => break stream,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::ConnectionRefused
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            }
+        };
         stream
             .set_read_timeout(Some(Duration::from_millis(200)))
             .map_err(|e| e.to_string())?;
