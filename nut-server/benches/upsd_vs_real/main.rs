@@ -179,10 +179,10 @@ fn main() -> ExitCode {
     match outcome {
         Ok(text) => {
             println!("{text}");
-            if let Ok(path) = std::env::var("NUT_BENCH_REPORT") {
-                if let Err(e) = std::fs::write(&path, &text) {
-                    eprintln!("upsd_vs_real: {path}: {e}");
-                }
+            if let Ok(path) = std::env::var("NUT_BENCH_REPORT")
+                && let Err(e) = std::fs::write(&path, &text)
+            {
+                eprintln!("upsd_vs_real: {path}: {e}");
             }
             ExitCode::SUCCESS
         }

@@ -375,9 +375,8 @@ impl<'a> Bench<'a> {
                 .map(Option::unwrap_or_default)
                 .collect();
             let keep = |l: &&String| !l.contains(" driver.");
-            let (real, ours) = match lists.as_slice() {
-                [a, b] => (a, b),
-                _ => continue,
+            let [real, ours] = lists.as_slice() else {
+                continue;
             };
             let same = real
                 .iter()

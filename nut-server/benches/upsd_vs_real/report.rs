@@ -11,6 +11,9 @@ use crate::phases::{
     REFUSE_NOFILE, Refusal, Results,
 };
 
+/// Shown where nothing was measured.
+const DASH: &str = "–";
+
 /// A rate with thousands separators.
 fn rate(v: f64) -> String {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -18,7 +21,7 @@ fn rate(v: f64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -39,7 +42,7 @@ fn ratio(ours: f64, real: f64) -> String {
     if real > 0.0 {
         format!("{:.2}×", ours / real)
     } else {
-        "–".to_owned()
+        DASH.to_owned()
     }
 }
 
@@ -47,7 +50,7 @@ fn pct(part: f64, whole: f64) -> String {
     if whole > 0.0 {
         format!("{:.0} %", 100.0 * part / whole)
     } else {
-        "–".to_owned()
+        DASH.to_owned()
     }
 }
 
@@ -106,6 +109,22 @@ pub(crate) fn render(settings: &Settings, r: &Results, nofile: u64) -> String {
                 String::new()
             } else {
                 format!("; differing: {}", differ.join("; "))
+            }
+        );
+    }
+    if let Some((_, cell)) = r.get.iter().find(|(c, _)| *c == 50)
+        && let [Some(real), _, _] = medians(cell)
+    {
+        let _ = writeln!(
+            o,
+            "\nSaturation check (GET, 50 connections): real upsd at {:.0} % of a core, loader at {:.0} %{}.",
+            real.server_cpu,
+            real.client_cpu,
+            if real.server_cpu + real.client_cpu < 170.0 {
+                "; together well under the 2 cores, so other processes on the machine held \
+                 the rest and the figures are bound by the shared machine, not by either side"
+            } else {
+                ""
             }
         );
     }
@@ -183,7 +202,7 @@ fn targets(o: &mut String, settings: &Settings, r: &Results) {
                 text.push(format!(
                     "{ups} c{conns} {} (real {})",
                     lat(ours.p50),
-                    real.map_or("–".to_owned(), |p| lat(p.p50))
+                    real.map_or_else(|| DASH.to_owned(), |p| lat(p.p50))
                 ));
             }
         }
@@ -313,25 +332,31 @@ fn targets(o: &mut String, settings: &Settings, r: &Results) {
 }
 
 fn refusal_text(x: Option<&Refusal>) -> String {
-    x.map_or("not measured".to_owned(), |x| {
-        format!(
-            "{} served, {} closed at once, {} left hanging, upsd CPU {:.0} %",
-            x.served,
-            x.refused,
-            x.unanswered + x.connect_failed,
-            x.hold_cpu
-        )
-    })
+    x.map_or_else(
+        || "not measured".to_owned(),
+        |x| {
+            format!(
+                "{} served, {} closed at once, {} left hanging, upsd CPU {:.0} %",
+                x.served,
+                x.refused,
+                x.unanswered + x.connect_failed,
+                x.hold_cpu
+            )
+        },
+    )
 }
 
 fn perf_triplet(p: Option<Perf>) -> (String, String, String) {
-    p.map_or(("–".into(), "–".into(), "–".into()), |p| {
-        (
-            rate(p.rate),
-            format!("{} / {}", lat(p.p50), lat(p.p99)),
-            format!("{:.0} %", p.server_cpu),
-        )
-    })
+    p.map_or_else(
+        || (DASH.into(), DASH.into(), DASH.into()),
+        |p| {
+            (
+                rate(p.rate),
+                format!("{} / {}", lat(p.p50), lat(p.p99)),
+                format!("{:.0} %", p.server_cpu),
+            )
+        },
+    )
 }
 
 fn get_table(o: &mut String, r: &Results) {
@@ -367,7 +392,7 @@ fn get_table(o: &mut String, r: &Results) {
                 ours.map_or(0.0, |p| p.rate),
                 ceiling.map_or(0.0, |p| p.rate)
             ),
-            ours.map_or("–".to_owned(), |p| format!("{:.0} %", p.client_cpu)),
+            ours.map_or_else(|| DASH.to_owned(), |p| format!("{:.0} %", p.client_cpu)),
         );
     }
     o.push('\n');
@@ -385,8 +410,12 @@ fn list_table(o: &mut String, r: &Results) {
     );
     for (ups, conns, cell) in &r.list {
         let [real, ours, _] = medians(cell);
-        let lines =
-            |p: Option<Perf>| p.map_or("–".to_owned(), |p| format!("{:.0}", p.lines_per_request));
+        let lines = |p: Option<Perf>| {
+            p.map_or_else(
+                || DASH.to_owned(),
+                |p| format!("{:.0}", p.lines_per_request),
+            )
+        };
         let (rr, rl, rc) = perf_triplet(real);
         let (or, ol, oc) = perf_triplet(ours);
         let _ = writeln!(
@@ -455,14 +484,17 @@ fn crowd_table(o: &mut String, r: &Results) {
     });
     for i in 0..2 {
         row(o, &format!("GET beside them, conns #{}", i + 1), &|c| {
-            c.get.get(i).map_or("–".to_owned(), |(conns, p)| {
-                format!(
-                    "c{conns}: {} req/s, p50 {} p99 {}",
-                    rate(p.rate),
-                    lat(p.p50),
-                    lat(p.p99)
-                )
-            })
+            c.get.get(i).map_or_else(
+                || DASH.to_owned(),
+                |(conns, p)| {
+                    format!(
+                        "c{conns}: {} req/s, p50 {} p99 {}",
+                        rate(p.rate),
+                        lat(p.p50),
+                        lat(p.p99)
+                    )
+                },
+            )
         });
     }
     row(o, "still answering afterwards", &|c| {
@@ -601,7 +633,7 @@ fn cold_table(o: &mut String, r: &Results) {
          | flavor | driver exec → PONG on its socket | upsd exec → VER answered | upsd exec → data served |\n\
          | --- | --- | --- | --- |"
     );
-    let ms = |v: &[f64]| median(v).map_or("–".to_owned(), |m| format!("{m:.1} ms"));
+    let ms = |v: &[f64]| median(v).map_or_else(|| DASH.to_owned(), |m| format!("{m:.1} ms"));
     for (flavor, c) in &r.cold {
         if let Some(why) = &c.failure {
             let _ = writeln!(

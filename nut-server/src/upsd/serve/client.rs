@@ -13,12 +13,17 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use super::{ACCEPT_BACKOFF, ClientSlot, READ_BUFFER_BYTES, Shared, os_error_text};
+use super::{ACCEPT_BACKOFF, ClientSlot, Shared, os_error_text};
 use crate::runtime::log::Level;
 use crate::upsd::session::{Next, Session};
 
 /// How often a refusal (MAXCONN, out of descriptors) is logged at most.
 const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Bytes read from a client at once (NUT reads 512 too). Small on purpose:
+/// the buffer lives as long as the connection and most clients sit idle; a
+/// longer burst just takes several reads.
+const CLIENT_READ_BYTES: usize = 512;
 
 /// Accepts clients until the task is aborted.
 pub(super) async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
@@ -84,7 +89,9 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, _slot: 
     let mut reloads = shared.reloads.subscribe();
     let mut stream = stream;
     if let End::StartTls = converse(&shared, &mut session, &mut stream, &mut reloads).await {
-        over_tls(&shared, &mut session, stream, &mut reloads).await;
+        // Boxed: the TLS state is large, and unboxed it would sit in every
+        // connection's task, TLS or not.
+        Box::pin(over_tls(&shared, &mut session, stream, &mut reloads)).await;
     } else {
         let _ = stream.shutdown().await;
     }
@@ -150,7 +157,7 @@ async fn converse<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut buf = vec![0u8; READ_BUFFER_BYTES];
+    let mut buf = vec![0u8; CLIENT_READ_BYTES];
     let mut out = Vec::new();
     // The idle timer is re-armed only when it fires, not on every request.
     let idle = tokio::time::sleep_until(session.poll_timeout().into());
