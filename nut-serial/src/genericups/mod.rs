@@ -17,26 +17,35 @@
 //! * [`sim`]: a simulated contact-closure UPS behind [`ModemLines`]
 //!   (pseudo-terminals have no modem-control lines).
 //!
-//! The engine never touches a port or a clock. Drive it like this:
+//! The engine never touches a port or a clock. Drive it like this (here
+//! against the simulated UPS; a driver passes its serial port instead, and
+//! sleeps until `engine.poll_timeout()` between rounds):
 //!
-//! ```no_run
-//! use std::time::Instant;
-//! use nut_serial::genericups::{Engine, Event, GenericConfig, ModemLines, run_actions};
+//! ```
+//! use std::time::{Duration, Instant};
+//! use nut_serial::genericups::{
+//!     Engine, Event, GenericConfig, run_actions, sim::ContactClosureUps, table::UpsType,
+//! };
 //!
-//! # fn open_port() -> Box<dyn ModemLines> { unimplemented!() }
-//! # fn sleep_until(_: Instant) {}
 //! let cfg = GenericConfig::from_options([("upstype", "1")])?;
-//! let mut port = open_port();
-//! let mut engine = Engine::new(cfg, Instant::now());
-//! loop {
-//!     run_actions(&mut engine, port.as_mut(), Instant::now())?;
-//!     while let Some(event) = engine.poll_event() {
-//!         if let Event::Status(status) = event { println!("ups.status: {status}"); }
+//! let mut ups = ContactClosureUps::of_type(UpsType::get(1).expect("type 1 exists"));
+//! let start = Instant::now();
+//! let mut engine = Engine::new(cfg, start);
+//! let mut last = None;
+//! for round in 0..6u32 {
+//!     let now = start + Duration::from_secs(2 * u64::from(round));
+//!     if round == 3 {
+//!         ups.set_line_power(false); // the power fails
 //!     }
-//!     let Some(deadline) = engine.poll_timeout() else { break };
-//!     sleep_until(deadline);
-//!     engine.handle_timeout(Instant::now());
+//!     engine.handle_timeout(now);
+//!     run_actions(&mut engine, &mut ups, now)?;
+//!     while let Some(event) = engine.poll_event() {
+//!         if let Event::Status(status) = event {
+//!             last = Some(status.to_string());
+//!         }
+//!     }
 //! }
+//! assert_eq!(last.as_deref(), Some("OB"));
 //! # Ok::<(), nut_serial::Error>(())
 //! ```
 
