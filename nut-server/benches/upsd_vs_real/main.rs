@@ -44,6 +44,9 @@ use procs::Registry;
 /// The whole run is stopped (everything killed) after this long.
 const WATCHDOG: Duration = Duration::from_secs(20 * 60);
 
+/// Repetitions of the LIST and churn cells at most.
+pub(crate) const MINOR_REPS: usize = 3;
+
 /// Ports used from the base.
 pub(crate) const PORTS: u16 = 50;
 
@@ -52,7 +55,8 @@ pub(crate) const PORTS: u16 = 50;
 pub(crate) struct Settings {
     /// Short run.
     pub(crate) quick: bool,
-    /// Repetitions of each throughput cell (the median is reported).
+    /// Repetitions of each GET and pipeline cell (the median is reported);
+    /// LIST and churn take at most [`MINOR_REPS`].
     pub(crate) reps: usize,
     /// Seconds per GET / pipeline run.
     pub(crate) run_secs: f64,
@@ -121,8 +125,8 @@ impl Settings {
         } else {
             Self {
                 quick,
-                reps: 3,
-                run_secs: 4.0,
+                reps: 5,
+                run_secs: 2.5,
                 list_secs: 2.0,
                 churn_secs: 2.0,
                 crowd: 10_000,

@@ -69,6 +69,9 @@ pub(crate) struct Perf {
     pub(crate) errors: u64,
     /// Lines per request (LIST).
     pub(crate) lines_per_request: f64,
+    /// Server CPU per request, µs: the cost of one request on this
+    /// machine, whatever else ran beside it.
+    pub(crate) server_us_per_request: f64,
 }
 
 impl Perf {
@@ -82,6 +85,11 @@ impl Perf {
             errors: stats.errors + stats.io_errors,
             lines_per_request: if stats.requests > 0 {
                 load::count_f64(stats.lines) / load::count_f64(stats.requests)
+            } else {
+                0.0
+            },
+            server_us_per_request: if stats.requests > 0 {
+                server.cpu_ms * 1000.0 / load::count_f64(stats.requests)
             } else {
                 0.0
             },
@@ -106,8 +114,22 @@ impl Perf {
             client_cpu: m(|p| p.client_cpu),
             errors: runs.iter().map(|p| p.errors).sum(),
             lines_per_request: m(|p| p.lines_per_request),
+            server_us_per_request: m(|p| p.server_us_per_request),
         })
     }
+}
+
+/// The median over repetitions of `rate(a) / rate(b)`, each repetition's
+/// runs taken back to back (so a busy moment of the machine hits both).
+pub(crate) fn ratio_median(a: &[Perf], b: &[Perf]) -> Option<f64> {
+    let mut ratios: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .filter(|(_, b)| b.rate > 0.0)
+        .map(|(a, b)| a.rate / b.rate)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied()
 }
 
 /// Runs of one cell per target (index as [`TARGETS`]).
@@ -166,6 +188,8 @@ pub(crate) struct Crowd {
     pub(crate) rss_before: u64,
     /// See `rss_before`.
     pub(crate) rss_loaded: u64,
+    /// GET with 1 and 10 connections just before opening them.
+    pub(crate) get_without: Vec<(usize, Perf)>,
     /// GET with 1 and 10 connections while held.
     pub(crate) get: Vec<(usize, Perf)>,
     /// Served clients still answering after the GET runs.

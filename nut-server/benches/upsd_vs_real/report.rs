@@ -7,8 +7,8 @@ use crate::Settings;
 use crate::labs::Flavor;
 use crate::load::count_f64;
 use crate::phases::{
-    CHURN_WORKERS, Cell, IDLE_CLIENTS, PIPELINE_CONNS, PIPELINE_DEPTH, Perf, REFUSE_MAXCONN,
-    REFUSE_NOFILE, Refusal, Results,
+    Cell, IDLE_CLIENTS, PIPELINE_CONNS, PIPELINE_DEPTH, Perf, REFUSE_MAXCONN, REFUSE_NOFILE,
+    Refusal, Results, ratio_median,
 };
 
 /// Shown where nothing was measured.
@@ -40,10 +40,23 @@ fn lat(us: f64) -> String {
 
 fn ratio(ours: f64, real: f64) -> String {
     if real > 0.0 {
-        format!("{:.2}×", ours / real)
+        times(ours / real)
     } else {
         DASH.to_owned()
     }
+}
+
+fn times(x: f64) -> String {
+    format!("{x:.2}×")
+}
+
+/// Median over repetitions of ours / real (`[1]` over `[0]`) and of ours /
+/// ceiling (`[1]` over `[2]`).
+fn cell_ratios(cell: &Cell) -> (Option<f64>, Option<f64>) {
+    (
+        ratio_median(&cell[1], &cell[0]),
+        ratio_median(&cell[1], &cell[2]),
+    )
 }
 
 fn pct(part: f64, whole: f64) -> String {
@@ -146,21 +159,19 @@ fn targets(o: &mut String, settings: &Settings, r: &Results) {
         o,
         "### Targets\n\n| target | measured | verdict |\n| --- | --- | --- |"
     );
-    let get: Vec<(usize, [Option<Perf>; 3])> =
-        r.get.iter().map(|(c, cell)| (*c, medians(cell))).collect();
-    if !get.is_empty() {
+    if !r.get.is_empty() {
         let mut worst_real = f64::INFINITY;
         let mut worst_ceiling = f64::INFINITY;
         let mut real_text = Vec::new();
         let mut ceiling_text = Vec::new();
-        for (conns, [real, ours, ceiling]) in &get {
-            let (Some(real), Some(ours), Some(ceiling)) = (real, ours, ceiling) else {
+        for (conns, cell) in &r.get {
+            let (Some(to_real), Some(to_ceiling)) = cell_ratios(cell) else {
                 continue;
             };
-            worst_real = worst_real.min(ours.rate / real.rate);
-            worst_ceiling = worst_ceiling.min(ours.rate / ceiling.rate);
-            real_text.push(format!("c{conns} {}", ratio(ours.rate, real.rate)));
-            ceiling_text.push(format!("c{conns} {}", pct(ours.rate, ceiling.rate)));
+            worst_real = worst_real.min(to_real);
+            worst_ceiling = worst_ceiling.min(to_ceiling);
+            real_text.push(format!("c{conns} {}", times(to_real)));
+            ceiling_text.push(format!("c{conns} {:.0} %", 100.0 * to_ceiling));
         }
         let _ = writeln!(
             o,
@@ -182,14 +193,15 @@ fn targets(o: &mut String, settings: &Settings, r: &Results) {
             ))
         );
     }
-    if let [Some(real), Some(ours), _] = medians(&r.pipeline) {
-        let x = ours.rate / real.rate;
+    if let ([Some(real), Some(ours), _], (Some(x), _)) =
+        (medians(&r.pipeline), cell_ratios(&r.pipeline))
+    {
         let _ = writeln!(
             o,
-            "| pipelined GET ≥ 2× real | {} vs {} req/s = {} | {} |",
+            "| pipelined GET ≥ 2× real | {} vs {} req/s (medians); ours/real {} | {} |",
             rate(ours.rate),
             rate(real.rate),
-            ratio(ours.rate, real.rate),
+            times(x),
             verdict(x >= 2.0, || format!("{:.2}× short of 2×", 2.0 - x))
         );
     }
@@ -213,15 +225,15 @@ fn targets(o: &mut String, settings: &Settings, r: &Results) {
             verdict(worst < 1000.0, || format!("worst p50 {}", lat(worst)))
         );
     }
-    if let (Some(crowd), Some(get)) = (r.crowd.get(1), (!get.is_empty()).then_some(&get)) {
+    if let Some(crowd) = r.crowd.get(1) {
         let mut worst = f64::INFINITY;
         let mut text = Vec::new();
         for (conns, perf) in &crowd.get {
-            let without = get
+            let without = crowd
+                .get_without
                 .iter()
                 .find(|(c, _)| c == conns)
-                .and_then(|(_, m)| m[1])
-                .map_or(0.0, |p| p.rate);
+                .map_or(0.0, |(_, p)| p.rate);
             if without > 0.0 {
                 worst = worst.min(perf.rate / without);
             }
@@ -360,15 +372,15 @@ fn perf_triplet(p: Option<Perf>) -> (String, String, String) {
 }
 
 fn get_table(o: &mut String, r: &Results) {
-    let mut rows: Vec<(String, [Option<Perf>; 3])> = r
+    let mut rows: Vec<(String, &Cell)> = r
         .get
         .iter()
-        .map(|(c, cell)| (format!("GET c{c}"), medians(cell)))
+        .map(|(c, cell)| (format!("GET c{c}"), cell))
         .collect();
     if r.pipeline.iter().any(|v| !v.is_empty()) {
         rows.push((
             format!("pipelined {PIPELINE_CONNS}×{PIPELINE_DEPTH}"),
-            medians(&r.pipeline),
+            &r.pipeline,
         ));
     }
     if rows.is_empty() {
@@ -377,21 +389,31 @@ fn get_table(o: &mut String, r: &Results) {
     let _ = writeln!(
         o,
         "### GET VAR (request/response, then pipelined)\n\n\
-         | test | real req/s | ours req/s | ceiling req/s | ours/real | ours/ceiling | real p50 / p99 | ours p50 / p99 | ceiling p50 / p99 | server CPU real / ours / ceiling | loader CPU (ours run) |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+         Rates, latencies and CPU are medians over the repetitions; the ratios are the median of \
+         each repetition's ratio (its real, ours and ceiling runs back to back).\n\n\
+         | test | real req/s | ours req/s | ceiling req/s | ours/real | ours/ceiling | real p50 / p99 | ours p50 / p99 | ceiling p50 / p99 | server CPU real / ours / ceiling | server CPU per request real / ours / ceiling | loader CPU (ours run) |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     );
-    for (name, [real, ours, ceiling]) in rows {
+    for (name, cell) in rows {
+        let [real, ours, ceiling] = medians(cell);
+        let (to_real, to_ceiling) = cell_ratios(cell);
         let (rr, rl, rc) = perf_triplet(real);
         let (or, ol, oc) = perf_triplet(ours);
         let (cr, cl, cc) = perf_triplet(ceiling);
+        let per = |p: Option<Perf>| {
+            p.map_or_else(
+                || DASH.to_owned(),
+                |p| format!("{:.2}", p.server_us_per_request),
+            )
+        };
         let _ = writeln!(
             o,
-            "| {name} | {rr} | {or} | {cr} | {} | {} | {rl} | {ol} | {cl} | {rc} / {oc} / {cc} | {} |",
-            ratio(ours.map_or(0.0, |p| p.rate), real.map_or(0.0, |p| p.rate)),
-            pct(
-                ours.map_or(0.0, |p| p.rate),
-                ceiling.map_or(0.0, |p| p.rate)
-            ),
+            "| {name} | {rr} | {or} | {cr} | {} | {} | {rl} | {ol} | {cl} | {rc} / {oc} / {cc} | {} / {} / {} µs | {} |",
+            to_real.map_or_else(|| DASH.to_owned(), times),
+            to_ceiling.map_or_else(|| DASH.to_owned(), |x| format!("{:.0} %", 100.0 * x)),
+            per(real),
+            per(ours),
+            per(ceiling),
             ours.map_or_else(|| DASH.to_owned(), |p| format!("{:.0} %", p.client_cpu)),
         );
     }
@@ -450,7 +472,6 @@ fn churn_table(o: &mut String, r: &Results) {
             ratio(ours.map_or(0.0, |p| p.rate), real.map_or(0.0, |p| p.rate)),
         );
     }
-    let _ = CHURN_WORKERS;
     o.push('\n');
 }
 
@@ -482,19 +503,27 @@ fn crowd_table(o: &mut String, r: &Results) {
             count_f64(c.rss_loaded.saturating_sub(c.rss_before)) / count_f64(c.held.max(1) as u64)
         )
     });
+    let get_text = |runs: &[(usize, Perf)], i: usize| {
+        runs.get(i).map_or_else(
+            || DASH.to_owned(),
+            |(conns, p)| {
+                format!(
+                    "c{conns}: {} req/s, p50 {} p99 {}",
+                    rate(p.rate),
+                    lat(p.p50),
+                    lat(p.p99)
+                )
+            },
+        )
+    };
     for i in 0..2 {
-        row(o, &format!("GET beside them, conns #{}", i + 1), &|c| {
-            c.get.get(i).map_or_else(
-                || DASH.to_owned(),
-                |(conns, p)| {
-                    format!(
-                        "c{conns}: {} req/s, p50 {} p99 {}",
-                        rate(p.rate),
-                        lat(p.p50),
-                        lat(p.p99)
-                    )
-                },
-            )
+        row(
+            o,
+            &format!("GET just before opening them, #{}", i + 1),
+            &|c| get_text(&c.get_without, i),
+        );
+        row(o, &format!("GET beside them, #{}", i + 1), &|c| {
+            get_text(&c.get, i)
         });
     }
     row(o, "still answering afterwards", &|c| {

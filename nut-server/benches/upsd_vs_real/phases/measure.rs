@@ -10,6 +10,7 @@ use super::{
     OPEN_CONCURRENCY, PIPELINE_CONNS, PIPELINE_DEPTH, Perf, REFUSE_HOLD, REFUSE_MAXCONN,
     REFUSE_MAXCONN_CLIENTS, REFUSE_NOFILE, REFUSE_NOFILE_CLIENTS, Refusal, TARGETS,
 };
+use crate::MINOR_REPS;
 use crate::labs::{Flavor, Lab, LabSpec, SMALL_DEV};
 use crate::load::{self, IdleSet, Mode, RunStats};
 use crate::procs::{self, Delta};
@@ -190,7 +191,7 @@ impl Bench<'_> {
                 cells.push((ups.to_owned(), conns, Cell::default()));
             }
         }
-        for _ in 0..self.settings.reps {
+        for _ in 0..self.settings.reps.min(MINOR_REPS) {
             for (ups, conns, cell) in &mut cells {
                 for (i, runs) in cell.iter_mut().take(2).enumerate() {
                     let (addr, pid) = self.target(i);
@@ -211,7 +212,7 @@ impl Bench<'_> {
             .iter()
             .map(|w| (*w, Cell::default()))
             .collect();
-        for _ in 0..self.settings.reps {
+        for _ in 0..self.settings.reps.min(MINOR_REPS) {
             for (workers, cell) in &mut cells {
                 for (i, runs) in cell.iter_mut().enumerate() {
                     let (addr, pid) = self.target(i);
@@ -325,6 +326,15 @@ impl Bench<'_> {
         for i in 0..self.main.len() {
             let (addr, pid) = self.target(i);
             let name = TARGETS.get(i).unwrap_or(&"?");
+            // GET without the crowd, just before: the same state of the
+            // machine as the runs beside it.
+            let mut get_without = Vec::new();
+            for conns in [1, 10] {
+                let label = format!("get {name} c{conns} before the crowd");
+                let duration = Self::secs(self.settings.run_secs);
+                let work = load::run(addr, Mode::Get, "dummy", conns, duration);
+                get_without.push((conns, self.measure(&label, pid, work)));
+            }
             let rss_before = procs::sample(pid).map_or(0, |s| s.rss_kb);
             let mut set = self.runtime.block_on(load::open_idle(
                 addr,
@@ -350,6 +360,7 @@ impl Bench<'_> {
                 open_p99: quantile(&set.latencies, 0.99),
                 rss_before,
                 rss_loaded,
+                get_without,
                 ..Crowd::default()
             };
             for conns in [1, 10] {
