@@ -5,7 +5,7 @@
 #   scripts/test-all.sh test deps    # only the named stages
 #   scripts/test-all.sh --list       # stage names
 #
-# Stages: fmt, deps, clippy, test, docs, fuzz. Each prints `== stage: NAME`, times itself, and
+# Stages: fmt, deps, clippy, test, oracle, docs, fuzz. Each prints `== stage: NAME`, times itself, and
 # a failing stage does not stop the others; the script exits non-zero if any failed.
 # It installs what is missing first: Debian's real NUT 2.8.0 (the oracle for the `oracle` test
 # binary) when /lib/nut/upsd is absent, and cargo-fuzz when the fuzz stage runs without it.
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO_ROOT=$PWD
 
-ALL_STAGES=(fmt deps clippy test docs fuzz)
+ALL_STAGES=(fmt deps clippy test oracle docs fuzz)
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 FUZZ_SANITIZER=${FUZZ_SANITIZER:-none}
 # Crates that must not depend on tokio with default features (style guide Rule 4).
@@ -122,11 +122,23 @@ stage_test() {
         features=(--features "${NUT_TEST_FEATURES:-nut-cli/tls}")
     fi
     local rc=0
-    cargo nextest run --workspace "${features[@]}" --profile "$profile" 2>&1 \
+    # The corpus-wide client oracle has its own stage (stage_oracle); every
+    # other real-NUT comparison runs here with the crate it checks.
+    cargo nextest run --workspace "${features[@]}" --profile "$profile" \
+        -E 'not (package(nut-cli) & binary(oracle))' 2>&1 \
         | tee "$TEST_LOG" || rc=$?
     # nextest does not run doctests; run them even when nextest failed.
     cargo test --workspace "${features[@]}" --doc 2>&1 | tee -a "$TEST_LOG" || rc=$?
     return "$rc"
+}
+
+# The oracle: our clients against the real upsd and dummy-ups serving every corpus dump, byte for
+# byte (nut-cli/tests/oracle). Under CI a missing real NUT fails (NUT_ORACLE_REQUIRED=1).
+stage_oracle() {
+    ensure_real_nut
+    local profile=default
+    is_ci && profile=ci
+    cargo nextest run -p nut-cli --test oracle --profile "$profile" 2>&1 | tee -a "$TEST_LOG"
 }
 
 # Rule 4: the core crates never pull tokio in with their default features.
@@ -249,12 +261,13 @@ fi
 # nextest's "N tests run: P passed, F failed, S skipped" plus the doctests' "test result" lines.
 if [[ -s $TEST_LOG ]]; then
     passed=0 failed=0 skipped=0
-    if line=$(grep -E '^ *Summary \[.*tests? run:' "$TEST_LOG" | tail -n 1); then
+    # One nextest summary per nextest run (the test and oracle stages): add them up.
+    while read -r line; do
         [[ $line =~ ([0-9]+)\ passed ]] && passed=$((passed + BASH_REMATCH[1]))
         [[ $line =~ ([0-9]+)\ failed ]] && failed=$((failed + BASH_REMATCH[1]))
         [[ $line =~ ([0-9]+)\ timed\ out ]] && failed=$((failed + BASH_REMATCH[1]))
         [[ $line =~ ([0-9]+)\ skipped ]] && skipped=$((skipped + BASH_REMATCH[1]))
-    fi
+    done < <(grep -E '^ *Summary \[.*tests? run:' "$TEST_LOG" || true)
     while read -r doc; do
         [[ $doc =~ ([0-9]+)\ passed\;\ ([0-9]+)\ failed ]] || continue
         passed=$((passed + BASH_REMATCH[1]))
