@@ -26,13 +26,16 @@
 pub mod admin;
 pub mod connect;
 pub mod console;
+pub mod drivers;
 pub mod error;
 pub mod getopt;
 pub mod json;
+pub mod multicall;
 pub mod program;
 pub mod session;
 pub mod upsc;
 pub mod upscmd;
+pub mod upsd;
 pub mod upslog;
 pub mod upsrw;
 

@@ -51,7 +51,7 @@ use super::link::{Link, LinkAction, LinkEvent, LinkOutput};
 use super::{CONNECT_FAILURE_LOG_INTERVAL, UPSTREAM_DEAD_AFTER, starts_with_ignore_case};
 use crate::driver::{Settings, VarKind, VarTable};
 use crate::runtime::log::{Level, LogRecord};
-use crate::state::{DriverState, Flags, HandlerStatus};
+use crate::state::{DriverState, Flags, TrackingResult};
 
 /// NUT's default `offdelay`, seconds.
 pub const DEFAULT_OFFDELAY: i64 = 120;
@@ -300,7 +300,7 @@ impl CloneUps {
         state: &mut DriverState,
         cmd: &str,
         param: Option<&str>,
-    ) -> HandlerStatus {
+    ) -> TrackingResult {
         if let Some(value) = self
             .options
             .load_status
@@ -326,29 +326,29 @@ impl CloneUps {
                     param.unwrap_or("(null)")
                 ),
             );
-            return HandlerStatus::Unknown;
+            return TrackingResult::Unknown;
         };
         if self.outlet_on && self.shutdown_since.is_none() {
             self.shutdown_since = Some(now);
             state.set_info("ups.status", &format!("FSD {}", self.status));
         }
         self.start_since = (!stay_off).then_some(now);
-        HandlerStatus::Handled
+        TrackingResult::Handled
     }
 
     /// `SET` (the clone's `setvar`): only the two thresholds.
-    pub fn set_var(&mut self, state: &mut DriverState, var: &str, value: &str) -> HandlerStatus {
+    pub fn set_var(&mut self, state: &mut DriverState, var: &str, value: &str) -> TrackingResult {
         let threshold = if var.eq_ignore_ascii_case("battery.charge.low") {
             &mut self.charge
         } else if var.eq_ignore_ascii_case("battery.runtime.low") {
             &mut self.runtime
         } else {
             self.log(Level::Notice, format!("setvar: unknown variable [{var}]"));
-            return HandlerStatus::Unknown;
+            return TrackingResult::Unknown;
         };
         threshold.low = strtod(value);
         state.set_info(var, &format_g(threshold.low));
-        HandlerStatus::Handled
+        TrackingResult::Handled
     }
 
     /// The next thing for the I/O adapter to do.

@@ -64,7 +64,7 @@ impl Harness {
         self.clone.handle_update(now, &mut self.state);
     }
 
-    fn instcmd(&mut self, millis: u64, cmd: &str) -> HandlerStatus {
+    fn instcmd(&mut self, millis: u64, cmd: &str) -> TrackingResult {
         let now = self.at(millis);
         self.clone.instcmd(now, &mut self.state, cmd, None)
     }
@@ -144,7 +144,7 @@ fn shutdown_return_counts_down_switches_off_and_back_on() {
         o.load_status = Some("outlet.status".into());
     });
     h.update(0);
-    assert_eq!(h.instcmd(1000, "shutdown.return"), HandlerStatus::Handled);
+    assert_eq!(h.instcmd(1000, "shutdown.return"), TrackingResult::Handled);
     assert_eq!(h.get("ups.status"), Some("FSD OL"));
     // Upstream status changes keep FSD in front while counting.
     h.input(1500, "SETINFO ups.status \"OL CHRG\"\n");
@@ -177,7 +177,7 @@ fn shutdown_stayoff_never_switches_back_on() {
         o.load_off = Some("outlet.1.load.off".into());
         o.load_on = Some("outlet.1.load.on".into());
     });
-    assert_eq!(h.instcmd(0, "shutdown.stayoff"), HandlerStatus::Handled);
+    assert_eq!(h.instcmd(0, "shutdown.stayoff"), TrackingResult::Handled);
     assert_eq!(h.timers(), (-1, -1), "published at the next poll");
     h.update(500);
     assert_eq!(h.timers(), (0, -1));
@@ -253,18 +253,18 @@ fn thresholds_are_set_with_strtod_and_printed_with_g() {
     assert_eq!(
         h.clone
             .set_var(&mut h.state, "battery.charge.low", "12.50abc"),
-        HandlerStatus::Handled
+        TrackingResult::Handled
     );
     assert_eq!(h.get("battery.charge.low"), Some("12.5"));
     assert_eq!(
         h.clone
             .set_var(&mut h.state, "BATTERY.RUNTIME.LOW", "1234567"),
-        HandlerStatus::Handled
+        TrackingResult::Handled
     );
     assert_eq!(h.get("battery.runtime.low"), Some("1.23457e+06"));
     assert_eq!(
         h.clone.set_var(&mut h.state, "ups.load", "5"),
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     );
     assert!(
         h.logs()
@@ -281,9 +281,9 @@ fn unknown_commands_are_refused_like_nut() {
     let now = h.at(0);
     assert_eq!(
         h.clone.instcmd(now, &mut h.state, "load.off", Some("x")),
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     );
-    assert_eq!(h.instcmd(0, "beeper.on"), HandlerStatus::Unknown);
+    assert_eq!(h.instcmd(0, "beeper.on"), TrackingResult::Unknown);
     let logs = h.logs();
     assert!(logs.contains(&"instcmd: unknown command [load.off] [x]".to_owned()));
     assert!(logs.contains(&"instcmd: unknown command [beeper.on] [(null)]".to_owned()));

@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::runtime::log::{Level, LogRecord};
 use crate::runtime::program::{InitContext, Program, Started};
 use crate::runtime::{Answer, CallId, Driver};
-use crate::state::{DriverState, HandlerStatus};
+use crate::state::{DriverState, TrackingResult};
 
 /// What the I/O tasks report: the upstream's index and the event.
 pub type ProxyEvent = (usize, LinkEvent);
@@ -202,10 +202,10 @@ impl Driver for CloneDriver {
         Answer::Done(status)
     }
 
-    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> TrackingResult {
         self.logs
             .push_back(LogRecord::new(Level::Error, "shutdown not supported"));
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     }
 
     fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: ProxyEvent) {
@@ -303,10 +303,10 @@ impl Driver for CloneOutletDriver {
         self.core.poll_timeout()
     }
 
-    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> TrackingResult {
         self.logs
             .push_back(LogRecord::new(Level::Error, "shutdown not supported"));
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     }
 
     fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: ProxyEvent) {
@@ -449,14 +449,14 @@ impl Driver for FailoverDriver {
         answer
     }
 
-    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> TrackingResult {
         self.logs.push_back(LogRecord::new(
             Level::Error,
             "failover: upsdrv_shutdown: Shutdown is not supported by this proxying driver. \
              Upstream drivers may implement their own shutdown handling, which would be \
              called directly or by upsdrvctl to shut down any specific upstream driver.",
         ));
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     }
 
     fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: ProxyEvent) {
@@ -465,7 +465,7 @@ impl Driver for FailoverDriver {
         self.flush();
     }
 
-    fn poll_answer(&mut self) -> Option<(CallId, HandlerStatus)> {
+    fn poll_answer(&mut self) -> Option<(CallId, TrackingResult)> {
         self.core.poll_answer()
     }
 

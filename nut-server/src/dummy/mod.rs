@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use crate::config::ups_conf::{Globals, Section};
 use crate::driver::{self, Identity, NUT_VERSION, Settings, VarKind, VarTable};
 use crate::error::Error;
-use crate::state::{DriverState, Flags, HandlerStatus};
+use crate::state::{DriverState, Flags, TrackingResult};
 
 pub mod definition;
 pub mod program;
@@ -312,12 +312,12 @@ impl DummyUps {
         state: &mut DriverState,
         name: &str,
         value: &str,
-    ) -> Option<HandlerStatus> {
+    ) -> Option<TrackingResult> {
         if self.mode == Mode::Repeater {
             return None;
         }
         apply_value(state, name, value);
-        Some(HandlerStatus::Handled)
+        Some(TrackingResult::Handled)
     }
 
     /// The driver's INSTCMD handler: dummy-ups implements no command.
@@ -326,8 +326,8 @@ impl DummyUps {
         _state: &mut DriverState,
         _name: &str,
         _param: Option<&str>,
-    ) -> HandlerStatus {
-        HandlerStatus::Unknown
+    ) -> TrackingResult {
+        TrackingResult::Unknown
     }
 
     /// `parse_data_file`: runs entries until a `TIMER` or the end.

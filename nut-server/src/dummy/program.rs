@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::runtime::log::{Level, LogRecord};
 use crate::runtime::program::{InitContext, Program, Started};
 use crate::runtime::{Answer, CallId, Driver};
-use crate::state::{DriverState, HandlerStatus};
+use crate::state::{DriverState, TrackingResult};
 
 /// The `dummy-ups` program.
 #[derive(Debug, Clone, Copy, Default)]
@@ -227,13 +227,13 @@ impl Driver for DummyDriver {
         }
     }
 
-    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> HandlerStatus {
+    fn shutdown(&mut self, _now: Instant, _state: &mut DriverState) -> TrackingResult {
         let logs = match self {
             Self::File(file) => &mut file.logs,
             Self::Repeater(repeater) => repeater.logs(),
         };
         logs.push_back(LogRecord::new(Level::Error, "shutdown not supported"));
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     }
 
     fn handle_event(&mut self, now: Instant, state: &mut DriverState, event: RepeaterEvent) {
@@ -242,7 +242,7 @@ impl Driver for DummyDriver {
         }
     }
 
-    fn poll_answer(&mut self) -> Option<(CallId, HandlerStatus)> {
+    fn poll_answer(&mut self) -> Option<(CallId, TrackingResult)> {
         match self {
             Self::File(_) => None,
             Self::Repeater(repeater) => repeater.poll_answer(),

@@ -36,7 +36,7 @@ use crate::error::Error;
 use crate::runtime::log::{Level, LogRecord};
 use crate::runtime::program::InitContext;
 use crate::runtime::{Answer, CallId};
-use crate::state::{DriverState, Flags, HandlerStatus};
+use crate::state::{DriverState, Flags, TrackingResult};
 
 /// How often the RW metadata and command list are read again, in polls.
 pub const METADATA_EVERY_POLLS: u32 = 15;
@@ -56,7 +56,7 @@ pub enum RepeaterEvent {
     /// The upstream could not be read (why).
     Lost(String),
     /// The upstream result of a forwarded SET or INSTCMD.
-    Answer(CallId, HandlerStatus),
+    Answer(CallId, TrackingResult),
 }
 
 /// One reading of the upstream UPS.
@@ -121,7 +121,7 @@ pub struct RepeaterDriver {
     writable: BTreeSet<String>,
     commands: BTreeSet<String>,
     pending_sets: HashMap<CallId, (String, String)>,
-    answers: VecDeque<(CallId, HandlerStatus)>,
+    answers: VecDeque<(CallId, TrackingResult)>,
     logs: VecDeque<LogRecord>,
 }
 
@@ -238,7 +238,7 @@ impl RepeaterDriver {
             value: value.to_owned(),
         };
         if self.upstream.send(command).is_err() {
-            return Answer::Done(HandlerStatus::Failed);
+            return Answer::Done(TrackingResult::Failed);
         }
         self.pending_sets
             .insert(call, (var.to_owned(), value.to_owned()));
@@ -260,7 +260,7 @@ impl RepeaterDriver {
             param: param.map(str::to_owned),
         };
         if self.upstream.send(command).is_err() {
-            return Answer::Done(HandlerStatus::Failed);
+            return Answer::Done(TrackingResult::Failed);
         }
         Answer::Pending
     }
@@ -280,7 +280,7 @@ impl RepeaterDriver {
             }
             RepeaterEvent::Answer(call, status) => {
                 if let Some((var, value)) = self.pending_sets.remove(&call)
-                    && status == HandlerStatus::Handled
+                    && status == TrackingResult::Handled
                 {
                     state.set_info(&var, &value);
                 }
@@ -290,7 +290,7 @@ impl RepeaterDriver {
     }
 
     /// The next upstream result.
-    pub fn poll_answer(&mut self) -> Option<(CallId, HandlerStatus)> {
+    pub fn poll_answer(&mut self) -> Option<(CallId, TrackingResult)> {
         self.answers.pop_front()
     }
 
@@ -444,7 +444,7 @@ async fn network_task(
                     let event = match command {
                         Command::Poll => RepeaterEvent::Lost(e.to_string()),
                         Command::Set { call, .. } | Command::InstCmd { call, .. } => {
-                            RepeaterEvent::Answer(call, HandlerStatus::Failed)
+                            RepeaterEvent::Answer(call, TrackingResult::Failed)
                         }
                     };
                     if events.send(event).is_err() {
@@ -509,7 +509,7 @@ async fn forward(
     tracking: &mut Option<bool>,
     upstream: &Upstream,
     request: Forward<'_>,
-) -> HandlerStatus {
+) -> TrackingResult {
     if tracking.is_none() {
         *tracking = Some(upstream.username.is_some() && client.set_tracking(true).await.is_ok());
     }
@@ -523,28 +523,28 @@ async fn forward(
                 .wait_for_tracking(&id, FORWARD_TIMEOUT, Duration::from_millis(100))
                 .await
             {
-                Ok(TrackingStatus::Success) => HandlerStatus::Handled,
+                Ok(TrackingStatus::Success) => TrackingResult::Handled,
                 Ok(TrackingStatus::Failed(code)) => status_for(&code),
-                _ => HandlerStatus::Failed,
+                _ => TrackingResult::Failed,
             }
         }
-        Ok(None) => HandlerStatus::Handled,
-        Err(e) => e.server_code().map_or(HandlerStatus::Failed, status_for),
+        Ok(None) => TrackingResult::Handled,
+        Err(e) => e.server_code().map_or(TrackingResult::Failed, status_for),
     }
 }
 
 /// The driver result matching an upstream error code.
-fn status_for(code: &ErrorCode) -> HandlerStatus {
+fn status_for(code: &ErrorCode) -> TrackingResult {
     match code {
         ErrorCode::VarNotSupported
         | ErrorCode::CmdNotSupported
         | ErrorCode::Unknown
-        | ErrorCode::UnknownUps => HandlerStatus::Unknown,
+        | ErrorCode::UnknownUps => TrackingResult::Unknown,
         ErrorCode::InvalidArgument
         | ErrorCode::InvalidValue
         | ErrorCode::TooLong
-        | ErrorCode::Readonly => HandlerStatus::Invalid,
-        _ => HandlerStatus::Failed,
+        | ErrorCode::Readonly => TrackingResult::Invalid,
+        _ => TrackingResult::Failed,
     }
 }
 
@@ -669,15 +669,15 @@ mod tests {
         d.handle_event(
             now,
             &mut state,
-            RepeaterEvent::Answer(call, HandlerStatus::Handled),
+            RepeaterEvent::Answer(call, TrackingResult::Handled),
         );
         assert_eq!(state.get("ups.id"), Some("B"));
-        assert_eq!(d.poll_answer(), Some((call, HandlerStatus::Handled)));
-        assert_eq!(status_for(&ErrorCode::Readonly), HandlerStatus::Invalid);
+        assert_eq!(d.poll_answer(), Some((call, TrackingResult::Handled)));
+        assert_eq!(status_for(&ErrorCode::Readonly), TrackingResult::Invalid);
         assert_eq!(
             status_for(&ErrorCode::CmdNotSupported),
-            HandlerStatus::Unknown
+            TrackingResult::Unknown
         );
-        assert_eq!(status_for(&ErrorCode::AccessDenied), HandlerStatus::Failed);
+        assert_eq!(status_for(&ErrorCode::AccessDenied), TrackingResult::Failed);
     }
 }

@@ -279,7 +279,7 @@ fn set_and_instcmd_answer_like_the_real_driver() {
     drain(&mut r.state);
     let set = |r: &mut Run, name: &str, value: &str| {
         let status = r.ups.set_var(&mut r.state, name, value);
-        assert_eq!(status, Some(HandlerStatus::Handled));
+        assert_eq!(status, Some(TrackingResult::Handled));
         drain(&mut r.state)
     };
     assert_eq!(
@@ -318,7 +318,7 @@ fn set_and_instcmd_answer_like_the_real_driver() {
     for cmd in ["load.off", "foo.bar"] {
         assert_eq!(
             r.ups.instcmd(&mut r.state, cmd, None),
-            HandlerStatus::Unknown
+            TrackingResult::Unknown
         );
     }
     assert_eq!(

@@ -32,7 +32,7 @@ use nut_proto::sock::{
 };
 
 use super::log::{Level, LogRecord};
-use crate::state::{DriverState, Flags, HandlerStatus, Update};
+use crate::state::{DriverState, Flags, Update};
 
 /// Most bytes owed to one client before it is dropped as a reader that does
 /// not keep up (NUT drops a client whose non-blocking write fails).
@@ -317,16 +317,13 @@ impl Hub {
     /// The result of a [`Request`]: queues `TRACKING <id> <rc>` when the
     /// client asked for tracking. The state changes the driver made first
     /// are broadcast before it, as NUT's driver sends them.
-    pub fn handle_answer(&mut self, call: CallId, status: HandlerStatus) {
+    pub fn handle_answer(&mut self, call: CallId, status: TrackingResult) {
         self.flush_updates();
         let Some(pending) = self.calls.remove(&call) else {
             return;
         };
         if let Some(id) = pending.tracking {
-            let line = DriverMessage::Tracking {
-                id,
-                result: TrackingResult::from_code(status.code()),
-            };
+            let line = DriverMessage::Tracking { id, result: status };
             self.send(pending.client, &line);
         }
     }
@@ -473,7 +470,7 @@ impl Hub {
                          driver.flag.allow_killpower does not permit this - \
                          request was currently ignored!",
                     );
-                    self.handle_answer(call, HandlerStatus::Invalid);
+                    self.handle_answer(call, TrackingResult::Invalid);
                     return;
                 }
                 self.log(
@@ -510,11 +507,11 @@ impl Hub {
                     Ok(level) => {
                         let level = (level >= 0).then(|| u8::try_from(level).unwrap_or(u8::MAX));
                         self.events.push_back(Event::DebugLevel(level));
-                        HandlerStatus::Handled
+                        TrackingResult::Handled
                     }
                     Err(_) => {
                         self.debug(1, format!("Error: invalid driver.debug value: {value}"));
-                        HandlerStatus::Invalid
+                        TrackingResult::Invalid
                     }
                 };
                 self.handle_answer(call, status);
@@ -532,7 +529,7 @@ impl Hub {
                         u8::from(self.allow_killpower)
                     ),
                 );
-                self.handle_answer(call, HandlerStatus::Handled);
+                self.handle_answer(call, TrackingResult::Handled);
             }
             _ => self
                 .events

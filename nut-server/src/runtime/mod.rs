@@ -20,7 +20,7 @@
 //! ```no_run
 //! use std::time::Instant;
 //! use nut_server::runtime::{Answer, CallId, Driver};
-//! use nut_server::state::{DriverState, HandlerStatus};
+//! use nut_server::state::{DriverState, TrackingResult};
 //!
 //! /// A UPS that is always on line.
 //! struct AlwaysOnline;
@@ -34,14 +34,14 @@
 //!         state.data_ok();
 //!     }
 //!     fn set_var(&mut self, _: Instant, _: &mut DriverState, _: CallId, _: &str, _: &str) -> Answer {
-//!         Answer::Done(HandlerStatus::Unknown)
+//!         Answer::Done(TrackingResult::Unknown)
 //!     }
 //! }
 //! ```
 
 use std::time::Instant;
 
-use crate::state::{DriverState, HandlerStatus};
+use crate::state::{DriverState, TrackingResult};
 
 pub mod cli;
 pub mod hub;
@@ -60,7 +60,7 @@ pub use hub::{CallId, ClientId, Hub, HubOptions, ReloadKind, Request};
 #[non_exhaustive]
 pub enum Answer {
     /// Done now, with this result.
-    Done(HandlerStatus),
+    Done(TrackingResult),
     /// The result comes later through [`Driver::poll_answer`] (a driver
     /// that asks another host, for instance).
     Pending,
@@ -116,9 +116,9 @@ pub trait Driver {
 
     /// The driver's own shutdown routine (`upsdrv_shutdown`, what
     /// `shutdown.default` and `-k` run when no `sdcommands` are set).
-    fn shutdown(&mut self, now: Instant, state: &mut DriverState) -> HandlerStatus {
+    fn shutdown(&mut self, now: Instant, state: &mut DriverState) -> TrackingResult {
         let _ = (now, state);
-        HandlerStatus::Unknown
+        TrackingResult::Unknown
     }
 
     /// A message from the driver's I/O tasks.
@@ -127,7 +127,7 @@ pub trait Driver {
     }
 
     /// A result that was [`Answer::Pending`].
-    fn poll_answer(&mut self) -> Option<(CallId, HandlerStatus)> {
+    fn poll_answer(&mut self) -> Option<(CallId, TrackingResult)> {
         None
     }
 
@@ -154,7 +154,7 @@ pub fn run_shutdown<D: Driver>(
     now: Instant,
     state: &mut DriverState,
     sdcommands: Option<&str>,
-) -> HandlerStatus {
+) -> TrackingResult {
     let list = sdcommands.unwrap_or("shutdown.default");
     for cmd in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         let status = if cmd == "shutdown.default" {
@@ -162,12 +162,12 @@ pub fn run_shutdown<D: Driver>(
         } else {
             match driver.instcmd(now, state, CallId::INTERNAL, cmd, None) {
                 Answer::Done(status) => status,
-                Answer::Pending | Answer::NoHandler => HandlerStatus::Unknown,
+                Answer::Pending | Answer::NoHandler => TrackingResult::Unknown,
             }
         };
-        if status == HandlerStatus::Handled {
-            return HandlerStatus::Handled;
+        if status == TrackingResult::Handled {
+            return TrackingResult::Handled;
         }
     }
-    HandlerStatus::Invalid
+    TrackingResult::Invalid
 }

@@ -24,7 +24,7 @@ use super::hub::{self, ClientId, Event, Hub, ReloadKind, Request, Transmit};
 use super::log::{Level, LogRecord};
 use super::reload::ReloadPlan;
 use super::{Answer, Driver, run_shutdown};
-use crate::state::{DriverState, Flags, HandlerStatus};
+use crate::state::{DriverState, Flags, TrackingResult};
 
 /// Bytes read from a client at a time.
 const READ_CHUNK: usize = 4096;
@@ -61,7 +61,7 @@ pub enum Exit {
     /// `driver.exit` on the socket.
     Requested,
     /// `driver.killpower` ran the shutdown with this result.
-    KillPower(HandlerStatus),
+    KillPower(TrackingResult),
     /// `reload-or-exit` found a change that needs a restart.
     ReloadNeedsRestart,
 }
@@ -72,7 +72,7 @@ impl Exit {
     pub fn code(self) -> u8 {
         match self {
             Self::Signal(_) | Self::Requested => 0,
-            Self::KillPower(status) => u8::from(status != HandlerStatus::Handled),
+            Self::KillPower(status) => u8::from(status != TrackingResult::Handled),
             Self::ReloadNeedsRestart => 128 + 10,
         }
     }
@@ -284,25 +284,25 @@ impl<D: Driver, H: Host> Loop<'_, D, H> {
                     self.hub.state_mut(),
                     sdcommands.as_deref(),
                 );
-                if status == HandlerStatus::Handled {
+                if status == TrackingResult::Handled {
                     self.log(Level::Info, "shutdown request was successful");
                 } else {
                     self.log(Level::Error, "shutdown request(s) failed");
                 }
-                self.hub.handle_answer(call, HandlerStatus::Handled);
+                self.hub.handle_answer(call, TrackingResult::Handled);
                 self.exit = Some(Exit::KillPower(status));
             }
             Request::Reload { call, kind } => {
                 let complete = self.reload(kind);
                 let status = if kind == ReloadKind::OrError && !complete {
-                    HandlerStatus::Invalid
+                    TrackingResult::Invalid
                 } else {
-                    HandlerStatus::Handled
+                    TrackingResult::Handled
                 };
                 self.hub.handle_answer(call, status);
             }
             Request::Exit { call } => {
-                self.hub.handle_answer(call, HandlerStatus::Handled);
+                self.hub.handle_answer(call, TrackingResult::Handled);
                 self.exit = Some(Exit::Requested);
             }
         }

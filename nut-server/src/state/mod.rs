@@ -38,46 +38,9 @@ pub use flags::Flags;
 pub use tree::{Limits, Outcome, Range, Tree, Var};
 
 /// Result of a driver's SET or INSTCMD handler, with NUT's numbering (the
-/// number a driver sends back in `TRACKING <id> <n>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HandlerStatus {
-    /// 0: done.
-    Handled,
-    /// 1: the driver does not know this command or variable.
-    Unknown,
-    /// 2: known, but the value or parameter is not acceptable.
-    Invalid,
-    /// 3: the device failed to do it.
-    Failed,
-    /// 4: the value could not be converted for the device.
-    ConversionFailed,
-}
-
-impl HandlerStatus {
-    /// NUT's number (`STAT_INSTCMD_*` / `STAT_SET_*`).
-    pub fn code(self) -> i32 {
-        match self {
-            Self::Handled => 0,
-            Self::Unknown => 1,
-            Self::Invalid => 2,
-            Self::Failed => 3,
-            Self::ConversionFailed => 4,
-        }
-    }
-
-    /// The status for NUT's number, if it is one.
-    pub fn from_code(code: i32) -> Option<Self> {
-        match code {
-            0 => Some(Self::Handled),
-            1 => Some(Self::Unknown),
-            2 => Some(Self::Invalid),
-            3 => Some(Self::Failed),
-            4 => Some(Self::ConversionFailed),
-            _ => None,
-        }
-    }
-}
+/// number a driver sends back in `TRACKING <id> <n>`): the same type the
+/// socket codec reads, so a handler's answer goes on the wire unchanged.
+pub use nut_proto::sock::TrackingResult;
 
 /// Case-insensitive key, ordered like C's `strcasecmp` (ASCII folded to
 /// lower case, then bytes).
@@ -100,21 +63,6 @@ pub(crate) fn truncate(value: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn handler_codes_are_nuts() {
-        for status in [
-            HandlerStatus::Handled,
-            HandlerStatus::Unknown,
-            HandlerStatus::Invalid,
-            HandlerStatus::Failed,
-            HandlerStatus::ConversionFailed,
-        ] {
-            assert_eq!(HandlerStatus::from_code(status.code()), Some(status));
-        }
-        assert_eq!(HandlerStatus::Unknown.code(), 1);
-        assert_eq!(HandlerStatus::from_code(5), None);
-    }
 
     #[test]
     fn fold_orders_underscore_before_letters_like_strcasecmp() {

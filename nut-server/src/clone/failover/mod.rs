@@ -48,7 +48,7 @@ use nut_proto::sock::{ClientMessage, DriverMessage};
 use super::link::{LinkAction, LinkEvent, LinkOutput};
 use crate::runtime::log::{Level, LogRecord};
 use crate::runtime::{Answer, CallId};
-use crate::state::{DriverState, HandlerStatus};
+use crate::state::{DriverState, TrackingResult};
 
 pub mod export;
 pub mod options;
@@ -89,7 +89,7 @@ pub struct Failover {
     tracking_prefix: String,
     next_tracking: u64,
     pending: BTreeMap<String, Pending>,
-    answers: VecDeque<(CallId, HandlerStatus)>,
+    answers: VecDeque<(CallId, TrackingResult)>,
     logs: VecDeque<LogRecord>,
 }
 
@@ -231,7 +231,7 @@ impl Failover {
                                 "instcmd: conversion failed setting [{which}] to [{text}] on [{name}]"
                             ),
                         );
-                        return Answer::Done(HandlerStatus::ConversionFailed);
+                        return Answer::Done(TrackingResult::ConversionFailed);
                     }
                 },
             };
@@ -246,7 +246,7 @@ impl Failover {
                 Level::Notice,
                 format!("instcmd: set [{which}] to [{value}] on [{name}]"),
             );
-            return Answer::Done(HandlerStatus::Handled);
+            return Answer::Done(TrackingResult::Handled);
         }
         let shown = param.unwrap_or("(null)");
         let Some(primary) = self.primary else {
@@ -257,7 +257,7 @@ impl Failover {
                      primary able to handle it"
                 ),
             );
-            return Answer::Done(HandlerStatus::Failed);
+            return Answer::Done(TrackingResult::Failed);
         };
         if !self.upstreams[primary].snapshot.has_command(cmd) {
             self.log(
@@ -267,7 +267,7 @@ impl Failover {
                      supported commands"
                 ),
             );
-            return Answer::Done(HandlerStatus::Unknown);
+            return Answer::Done(TrackingResult::Unknown);
         }
         let tracking = self.tracking_id();
         let message = ClientMessage::InstCmd {
@@ -288,7 +288,7 @@ impl Failover {
                      primary able to handle it"
                 ),
             );
-            return Answer::Done(HandlerStatus::Failed);
+            return Answer::Done(TrackingResult::Failed);
         };
         if self.upstreams[primary].snapshot.get(var).is_none() {
             self.log(
@@ -298,7 +298,7 @@ impl Failover {
                      supported variables"
                 ),
             );
-            return Answer::Done(HandlerStatus::Unknown);
+            return Answer::Done(TrackingResult::Unknown);
         }
         let tracking = self.tracking_id();
         let message = ClientMessage::Set {
@@ -320,7 +320,7 @@ impl Failover {
 
     /// The answer to a forwarded request.
     #[must_use]
-    pub fn poll_answer(&mut self) -> Option<(CallId, HandlerStatus)> {
+    pub fn poll_answer(&mut self) -> Option<(CallId, TrackingResult)> {
         self.answers.pop_front()
     }
 
@@ -360,7 +360,7 @@ impl Failover {
                     self.upstreams[index].name
                 ),
             );
-            return Answer::Done(HandlerStatus::Failed);
+            return Answer::Done(TrackingResult::Failed);
         }
         self.pending.insert(
             tracking,
@@ -391,7 +391,7 @@ impl Failover {
                     ),
                 );
                 self.answers
-                    .push_back((pending.call, HandlerStatus::Failed));
+                    .push_back((pending.call, TrackingResult::Failed));
             }
         }
     }
@@ -406,7 +406,7 @@ impl Failover {
         for id in lost {
             if let Some(pending) = self.pending.remove(&id) {
                 self.answers
-                    .push_back((pending.call, HandlerStatus::Failed));
+                    .push_back((pending.call, TrackingResult::Failed));
             }
         }
     }
@@ -470,9 +470,7 @@ impl Failover {
                 }
                 LinkOutput::Message(DriverMessage::Tracking { id, result }) => {
                     if let Some(pending) = self.pending.remove(&id) {
-                        let status = HandlerStatus::from_code(result.code())
-                            .unwrap_or(HandlerStatus::Failed);
-                        self.answers.push_back((pending.call, status));
+                        self.answers.push_back((pending.call, result));
                     }
                 }
                 LinkOutput::Message(message) => match upstream.apply(message) {

@@ -321,7 +321,7 @@ fn force_commands_override_the_election_for_a_while() {
     assert_eq!(
         h.failover
             .instcmd(h.at(3), call, "dummy-ups-b.force.primary", Some("10")),
-        Answer::Done(HandlerStatus::Handled)
+        Answer::Done(TrackingResult::Handled)
     );
     h.update(4);
     assert_eq!(h.failover.primary(), Some(B));
@@ -334,7 +334,7 @@ fn force_commands_override_the_election_for_a_while() {
     assert_eq!(
         h.failover
             .instcmd(h.at(15), call, "dummy-ups-a.force.ignore", Some("-1")),
-        Answer::Done(HandlerStatus::Handled)
+        Answer::Done(TrackingResult::Handled)
     );
     h.update(16);
     assert_eq!(h.failover.primary(), Some(B));
@@ -345,7 +345,7 @@ fn force_commands_override_the_election_for_a_while() {
     assert_eq!(
         h.failover
             .instcmd(h.at(19), call, "dummy-ups-a.force.ignore", Some("soon")),
-        Answer::Done(HandlerStatus::ConversionFailed)
+        Answer::Done(TrackingResult::ConversionFailed)
     );
 }
 
@@ -355,7 +355,7 @@ fn requests_are_forwarded_to_the_primary_with_tracking() {
     let call = CallId::INTERNAL;
     assert_eq!(
         h.failover.instcmd(h.at(0), call, "upstream.load.off", None),
-        Answer::Done(HandlerStatus::Failed),
+        Answer::Done(TrackingResult::Failed),
         "no primary yet"
     );
     h.actions();
@@ -377,7 +377,7 @@ fn requests_are_forwarded_to_the_primary_with_tracking() {
     h.input(3, A, "TRACKING T-1 0\n");
     assert_eq!(
         h.failover.poll_answer(),
-        Some((call, HandlerStatus::Handled))
+        Some((call, TrackingResult::Handled))
     );
     assert_eq!(
         h.failover.set_var(h.at(3), call, "ups.load", "42"),
@@ -393,7 +393,7 @@ fn requests_are_forwarded_to_the_primary_with_tracking() {
     h.input(3, A, "TRACKING T-2 2\n");
     assert_eq!(
         h.failover.poll_answer(),
-        Some((call, HandlerStatus::Invalid))
+        Some((call, TrackingResult::Invalid))
     );
     assert_eq!(
         h.failover
@@ -412,15 +412,15 @@ fn requests_are_forwarded_to_the_primary_with_tracking() {
     h.update(6);
     assert_eq!(
         h.failover.poll_answer(),
-        Some((call, HandlerStatus::Failed))
+        Some((call, TrackingResult::Failed))
     );
     assert_eq!(
         h.failover.instcmd(h.at(7), call, "beeper.off", None),
-        Answer::Done(HandlerStatus::Unknown)
+        Answer::Done(TrackingResult::Unknown)
     );
     assert_eq!(
         h.failover.set_var(h.at(7), call, "ups.nothing", "1"),
-        Answer::Done(HandlerStatus::Unknown)
+        Answer::Done(TrackingResult::Unknown)
     );
 }
 
@@ -438,7 +438,7 @@ fn a_forward_fails_when_the_primary_goes_away() {
     h.event(3, A, LinkEvent::Closed("end of file".into()));
     assert_eq!(
         h.failover.poll_answer(),
-        Some((call, HandlerStatus::Failed))
+        Some((call, TrackingResult::Failed))
     );
 }
 

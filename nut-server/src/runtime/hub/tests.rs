@@ -202,7 +202,7 @@ fn set_without_tracking_gets_no_reply_and_no_handler_is_silent() {
     let Some(Request::Set { call, .. }) = requests(&mut hub).pop() else {
         panic!("a SET");
     };
-    hub.handle_answer(call, HandlerStatus::Handled);
+    hub.handle_answer(call, TrackingResult::Handled);
     assert_eq!(output(&mut hub, c).0, "");
     hub.handle_input(c, b"SET ups.load \"5\" TRACKING t1\n");
     let Some(Request::Set { call, .. }) = requests(&mut hub).pop() else {
@@ -238,7 +238,7 @@ fn instcmd_for_the_driver_and_without_a_handler() {
         panic!("two INSTCMDs: {reqs:?}");
     };
     assert_eq!((cmd.as_str(), param.as_str()), ("load.off", "now"));
-    hub.handle_answer(*first, HandlerStatus::Unknown);
+    hub.handle_answer(*first, TrackingResult::Unknown);
     hub.handle_no_handler(*second);
     assert_eq!(output(&mut hub, c).0, "TRACKING 5678-ef 1\nTRACKING t2 1\n");
 }
@@ -418,7 +418,7 @@ fn a_client_that_goes_away_is_forgotten_and_its_answers_dropped() {
     };
     hub.handle_disconnect(a);
     hub.state_mut().set_info("ups.load", "1");
-    hub.handle_answer(call, HandlerStatus::Handled);
+    hub.handle_answer(call, TrackingResult::Handled);
     assert_eq!(output(&mut hub, b).0, "SETINFO ups.load \"1\"\n");
     assert_eq!(hub.client_count(), 1);
 }

@@ -35,7 +35,7 @@ use super::serve::{Control, Exit, ServeConfig, serve};
 use super::{Driver, run_shutdown};
 use crate::driver::{self, Identity, Settings, VarTable};
 use crate::error::Error;
-use crate::state::{DriverState, HandlerStatus};
+use crate::state::{DriverState, TrackingResult};
 
 pub mod config;
 pub mod host;
@@ -438,7 +438,7 @@ impl<'p, P: Program> Process<'p, P> {
                 sdcommands(&settings),
             );
             drain_driver_logs(&mut driver, &mut self.logger);
-            return u8::from(status != HandlerStatus::Handled);
+            return u8::from(status != TrackingResult::Handled);
         }
         if let Some(count) = dump {
             for _ in 0..=count {

@@ -31,7 +31,7 @@ impl Driver for Counter {
         value: &str,
     ) -> Answer {
         state.set_info(var, value);
-        Answer::Done(HandlerStatus::Handled)
+        Answer::Done(TrackingResult::Handled)
     }
 }
 
@@ -217,7 +217,7 @@ async fn reload_or_error_answers_and_unknown_lines_are_logged() {
 fn exit_codes_are_nuts() {
     assert_eq!(Exit::Signal(Some(15)).code(), 0);
     assert_eq!(Exit::Requested.code(), 0);
-    assert_eq!(Exit::KillPower(HandlerStatus::Handled).code(), 0);
-    assert_eq!(Exit::KillPower(HandlerStatus::Unknown).code(), 1);
+    assert_eq!(Exit::KillPower(TrackingResult::Handled).code(), 0);
+    assert_eq!(Exit::KillPower(TrackingResult::Unknown).code(), 1);
     assert_eq!(Exit::ReloadNeedsRestart.code(), 138);
 }
