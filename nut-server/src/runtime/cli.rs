@@ -369,48 +369,48 @@ fn apply_value(out: &mut DriverArgs, letter: char, value: String) -> Result<(), 
 /// `-x` options.
 pub fn help_text(program: &str, vartab: &VarTable) -> String {
     let mut text = format!(
-        "\nusage: {program} (-a <id>|-s <id>) [OPTIONS]\n\
-  -a <id>        - autoconfig using ups.conf section <id>\n\
-                 - note: -x after -a overrides ups.conf settings\n\n\
-  -s <id>        - configure directly from cmd line arguments\n\
-                 - note: must specify all driver parameters with successive -x\n\
-                 - note: at least 'port' variable should be set\n\
-                 - note: to explore the current values on a device from an\n\
-                   unprivileged user account (with sufficient media access in\n\
-                   the OS - e.g. to query networked devices), you can specify\n\
-                   '-d 1' argument and `export NUT_STATEPATH=/tmp` beforehand\n\n\
-  -V             - print version, then exit\n\
-  -L             - print parseable list of driver variables\n\
-  -D             - raise debugging level (and stay foreground by default)\n\
-  -d <count>     - dump data to stdout after 'count' updates loop and exit\n\
-  -F             - stay foregrounded even if no debugging is enabled\n\
-  -FF            - stay foregrounded and still save the PID file\n\
-  -B             - stay backgrounded even if debugging is bumped\n\
-  -q             - raise log level threshold\n\
-  -h             - display this help\n\
-  -k             - force shutdown\n\
-  -c <command>   - send <command> via signal to background process\n\
-                   Supported commands:\n\
-                   - reload: re-read configuration files, ignoring changed\n\
-                     values which require a driver restart (can not be changed\n\
-                     on the fly)\n\
-                   - reload-or-error: re-read configuration files, ignoring but\n\
-                     counting changed values which require a driver restart (can\n\
-                     not be changed on the fly), and return a success/fail code\n\
-                     based on that count, so the caller can decide the fate of\n\
-                     the currently running driver instance\n\
-                   - reload-or-exit: re-read configuration files (exit the old\n\
-                     driver instance if needed, so an external caller like the\n\
-                     systemd or SMF frameworks would start another copy)\n\
-                   - exit: tell the currently running driver instance to just exit\n\
-                     (so an external caller like the new driver instance, or the\n\
-                     systemd or SMF frameworks would start another copy)\n\
-  -P <pid>       - send the signal above to specified PID (bypassing PID file)\n\
-  -i <int>       - poll interval\n\
-  -r <dir>       - chroot to <dir>\n\
-  -u <user>      - switch to <user> (if started as root)\n\
-  -g <group>     - set pipe access to <group> (if started as root)\n\
-  -x <var>=<val> - set driver variable <var> to <val>\n\
+        "\nusage: {program} (-a <id>|-s <id>) [OPTIONS]
+  -a <id>        - autoconfig using ups.conf section <id>
+                 - note: -x after -a overrides ups.conf settings\n
+  -s <id>        - configure directly from cmd line arguments
+                 - note: must specify all driver parameters with successive -x
+                 - note: at least 'port' variable should be set
+                 - note: to explore the current values on a device from an
+                   unprivileged user account (with sufficient media access in
+                   the OS - e.g. to query networked devices), you can specify
+                   '-d 1' argument and `export NUT_STATEPATH=/tmp` beforehand\n
+  -V             - print version, then exit
+  -L             - print parseable list of driver variables
+  -D             - raise debugging level (and stay foreground by default)
+  -d <count>     - dump data to stdout after 'count' updates loop and exit
+  -F             - stay foregrounded even if no debugging is enabled
+  -FF            - stay foregrounded and still save the PID file
+  -B             - stay backgrounded even if debugging is bumped
+  -q             - raise log level threshold
+  -h             - display this help
+  -k             - force shutdown
+  -c <command>   - send <command> via signal to background process
+                   Supported commands:
+                   - reload: re-read configuration files, ignoring changed
+                     values which require a driver restart (can not be changed
+                     on the fly)
+                   - reload-or-error: re-read configuration files, ignoring but
+                     counting changed values which require a driver restart (can
+                     not be changed on the fly), and return a success/fail code
+                     based on that count, so the caller can decide the fate of
+                     the currently running driver instance
+                   - reload-or-exit: re-read configuration files (exit the old
+                     driver instance if needed, so an external caller like the
+                     systemd or SMF frameworks would start another copy)
+                   - exit: tell the currently running driver instance to just exit
+                     (so an external caller like the new driver instance, or the
+                     systemd or SMF frameworks would start another copy)
+  -P <pid>       - send the signal above to specified PID (bypassing PID file)
+  -i <int>       - poll interval
+  -r <dir>       - chroot to <dir>
+  -u <user>      - switch to <user> (if started as root)
+  -g <group>     - set pipe access to <group> (if started as root)
+  -x <var>=<val> - set driver variable <var> to <val>
                  - example: -x cable=940-0095B\n\n"
     );
     if vartab.iter().next().is_some() {

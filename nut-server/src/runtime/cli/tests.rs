@@ -128,6 +128,13 @@ fn help_and_list_show_the_driver_options() {
         .add("quick", VarKind::Flag, "Go fast");
     let help = help_text("dummy-ups", &table);
     assert!(help.starts_with("\nusage: dummy-ups (-a <id>|-s <id>) [OPTIONS]\n"));
+    // NUT's layout: options indented by two, notes aligned under the text,
+    // a blank line after each group.
+    assert!(help.contains(
+        "\n  -a <id>        - autoconfig using ups.conf section <id>\n\
+         \x20                - note: -x after -a overrides ups.conf settings\n\n  -s <id>"
+    ));
+    assert!(help.contains("\n  -x <var>=<val> - set driver variable <var> to <val>\n"));
     assert!(help.contains(&format!("{:>40} : -x mode=<value>\n", "Mode")));
     assert!(help.contains(&format!("{:>40} : -x quick\n", "Go fast")));
     assert_eq!(
