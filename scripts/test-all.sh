@@ -51,7 +51,16 @@ apt_install() {
         DEBIAN_FRONTEND=noninteractive apt-get update -q
         APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    # Packages are installed for their programs, not their services (snmpd would start an
+    # agent on port 161): a temporary policy-rc.d keeps maintainer scripts from starting any.
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && own_policy=1
+    fi
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" || rc=$?
+    [[ $own_policy -eq 1 ]] && rm -f "$policy"
+    return "$rc"
 }
 
 # Debian packages for the oracle tests (nut-server nut-client nut-snmp python3-nut socat,
@@ -62,13 +71,36 @@ ensure_real_nut() {
     [[ -x /lib/nut/upsd && -x /lib/nut/dummy-ups ]] || missing+=(nut-server)
     [[ -x /bin/upsc ]] || missing+=(nut-client)
     [[ -x /lib/nut/snmp-ups ]] || missing+=(nut-snmp)
+    [[ -x /lib/nut/netxml-ups ]] || missing+=(nut-xml)
+    [[ -x /usr/bin/python3 ]] && python3 -c 'import ensurepip' 2>/dev/null \
+        || missing+=(python3-venv)
     command -v ip >/dev/null || missing+=(iproute2)
     [[ -f /usr/lib/python3/dist-packages/PyNUT.py ]] || missing+=(python3-nut)
     command -v socat >/dev/null || missing+=(socat)
+    # net-snmp's tools and agent: our SNMPv3 agent and client against a second implementation
+    command -v snmpget >/dev/null || missing+=(snmp)
+    [[ -x /usr/sbin/snmpd ]] || missing+=(snmpd)
     if [[ ${#missing[@]} -gt 0 ]]; then
         log "installing real NUT for the oracle tests: ${missing[*]}"
         apt_install "${missing[@]}"
     fi
+}
+
+# snmpsim (PyPI) for the SNMP oracle against a second agent implementation, in a venv made
+# with Debian's python3 in a directory `nobody` can read (snmpsim drops to nobody as root; see
+# real-nut-lab.md §5). The test finds it through SNMPSIM_VENV; under CI it must be there.
+SNMPSIM_VENV_DIR=${SNMPSIM_VENV_DIR:-/var/tmp/nut-rs-snmpsim-venv}
+ensure_snmpsim() {
+    if [[ ! -x $SNMPSIM_VENV_DIR/bin/snmpsim-command-responder ]]; then
+        log "installing snmpsim into $SNMPSIM_VENV_DIR"
+        /usr/bin/python3 -m venv "$SNMPSIM_VENV_DIR" \
+            && "$SNMPSIM_VENV_DIR/bin/pip" install -q snmpsim pysmi \
+            || { log "warning: could not install snmpsim; its oracle test will skip (fail under CI)"; return 0; }
+    fi
+    chmod -R a+rX "$SNMPSIM_VENV_DIR"
+    export SNMPSIM_VENV=$SNMPSIM_VENV_DIR
+    is_ci && export NUT_RS_REQUIRE_SNMPSIM=1
+    return 0
 }
 
 ensure_cargo_fuzz() {
@@ -112,6 +144,7 @@ trap 'rm -f "$TEST_LOG"' EXIT
 
 stage_test() {
     ensure_real_nut
+    ensure_snmpsim
     local profile=default
     is_ci && profile=ci
     # Debian's NUT clients are built with SSL and print `Init SSL without certificate

@@ -67,8 +67,10 @@ fn parse(argv0: &str, args: &[String]) -> Parsed {
 }
 
 /// Runs upsd with `all` (`all[0]` the program name): what the `upsd`
-/// binary and `nut upsd` do.
-pub fn main(all: &[String]) -> ExitCode {
+/// binary and `nut upsd` do. `prefix` goes before upsd's own arguments
+/// when it re-executes itself to go to the background (`["upsd"]` under
+/// the multi-call binary, empty for the `upsd` binary).
+pub fn main(all: &[String], prefix: &[&str]) -> ExitCode {
     let (argv0, args) = match all.split_first() {
         Some((first, rest)) => (first.clone(), rest.to_vec()),
         None => ("upsd".to_owned(), Vec::new()),
@@ -91,7 +93,7 @@ pub fn main(all: &[String]) -> ExitCode {
         Parsed::Run(options) => {
             let reexec = Reexec {
                 program: std::env::current_exe().unwrap_or_else(|_| argv0.clone().into()),
-                prefix: Vec::new(),
+                prefix: prefix.iter().map(std::ffi::OsString::from).collect(),
                 args_env: None,
             };
             let env = |name: &str| std::env::var(name).ok();

@@ -12,6 +12,9 @@
 //! * [`genericups`]: contact-closure UPSes: the 24 cable types of NUT's
 //!   `genericups`, line overrides, a sans-IO engine and the modem-line
 //!   trait (with a simulated contact-closure device for tests).
+//! * [`port`]: the byte link a blocking driver adapter moves an engine's
+//!   bytes through (a real serial port with feature `serial`, or a
+//!   simulator in memory).
 //!
 //! The driver binaries that put these engines on a serial port come with
 //! the driver runtime of `nut-server`.
@@ -41,6 +44,7 @@
 pub mod apc;
 pub mod error;
 pub mod genericups;
+pub mod port;
 pub mod qx;
 pub mod sim;
 

@@ -248,6 +248,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A driver could not open or initialise its device (the text names
+    /// the port and what was, or was not, received).
+    #[error("{0}")]
+    Device(String),
 }
 
 /// What is wrong with a configuration line ([`Error::Config`]).

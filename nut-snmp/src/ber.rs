@@ -30,7 +30,7 @@ pub(crate) fn tlv(tag: u8, content: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Minimal two's complement content of a signed integer.
-fn signed(value: i64) -> Vec<u8> {
+pub(crate) fn signed(value: i64) -> Vec<u8> {
     let bytes = value.to_be_bytes();
     let mut start = 0;
     while start < 7 {

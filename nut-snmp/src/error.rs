@@ -107,6 +107,17 @@ pub enum Error {
         /// The error status or reason.
         status: String,
     },
+    /// An SNMPv3 agent refused a request with a USM report (RFC 3414
+    /// §3.2): the user's settings do not match the agent's.
+    #[error("SNMPv3 agent {peer} refused user '{user}': {failure}")]
+    Usm {
+        /// `host[:port]` as configured.
+        peer: String,
+        /// `secName`, truncated.
+        user: String,
+        /// What the agent reported.
+        failure: UsmFailure,
+    },
     /// `mibs=<name>` names no mapping snmp-ups knows.
     #[error("Unknown 'mibs' value: {0}")]
     UnknownMibs(String),
@@ -117,4 +128,92 @@ pub enum Error {
     /// `mibs=auto` found no mapping the device answers.
     #[error("No supported device detected")]
     NoSupportedDevice,
+    /// A NetXML document is not well-formed XML or exceeds a limit of the
+    /// reader (`netxml::xml`).
+    #[error("malformed NetXML document: {reason}")]
+    Xml {
+        /// What is wrong, with the offending text truncated.
+        reason: String,
+    },
+    /// A well-formed NetXML document netxml-ups cannot use (e.g. the
+    /// unsupported `XML.V4` protocol, or no product page at all).
+    #[error("NetXML: {0}")]
+    Netxml(String),
+    /// An HTTP request to a NetXML card failed before an answer (connect,
+    /// TLS, time-out, body too large).
+    #[error("{url}: {reason}")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// The reason, from the HTTP client.
+        reason: String,
+    },
+    /// A NetXML card answered with an HTTP error status.
+    #[error("{url}: HTTP status {status}")]
+    HttpStatus {
+        /// The URL requested.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
+    /// A NetXML card answered with a redirect (never followed: the driver
+    /// talks to the card it was given, and only to it).
+    #[error("{url}: redirected (HTTP {status}) to '{location}', not followed; fix `port`")]
+    HttpRedirect {
+        /// The URL requested.
+        url: String,
+        /// The status code (3xx).
+        status: u16,
+        /// The `Location` header, truncated.
+        location: String,
+    },
+}
+
+/// Why an SNMPv3 agent refused a request: the USM report it sent (the
+/// `usmStats*` counter named), with what to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UsmFailure {
+    /// `usmStatsUnknownEngineIDs` even after discovery: the agent's engine
+    /// ID changes between requests.
+    UnknownEngineId,
+    /// `usmStatsNotInTimeWindows` even after synchronising: the agent's
+    /// engine boots/time cannot be followed.
+    NotInTimeWindow,
+    /// `usmStatsUnknownUserNames`.
+    UnknownUserName,
+    /// `usmStatsWrongDigests`.
+    WrongDigest,
+    /// `usmStatsDecryptionErrors`.
+    DecryptionError,
+    /// `usmStatsUnsupportedSecLevels`.
+    UnsupportedSecLevel,
+}
+
+impl std::fmt::Display for UsmFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::UnknownEngineId => {
+                "unknown engine ID (usmStatsUnknownEngineIDs) even after discovery: \
+                 the agent's engine ID keeps changing"
+            }
+            Self::NotInTimeWindow => {
+                "not in time window (usmStatsNotInTimeWindows) even after synchronising: \
+                 the agent's engine boots/time keep changing"
+            }
+            Self::UnknownUserName => {
+                "unknown user name (usmStatsUnknownUserNames): check secName against the agent's users"
+            }
+            Self::WrongDigest => {
+                "wrong digest (usmStatsWrongDigests): check authPassword and authProtocol"
+            }
+            Self::DecryptionError => {
+                "decryption error (usmStatsDecryptionErrors): check privPassword and privProtocol"
+            }
+            Self::UnsupportedSecLevel => {
+                "unsupported security level (usmStatsUnsupportedSecLevels): check secLevel \
+                 against the user's on the agent"
+            }
+        })
+    }
 }

@@ -21,10 +21,14 @@
 //!   [`Engine::commands`]. [`Engine::instant_command`] and
 //!   [`Engine::set_variable`] plan the SNMP SETs.
 //!
-//! * `udp` (feature `udp`, on by default): SNMP v1/v2c over UDP with the
-//!   `snmp2` codec — `udp::Client` (tries, time-outs, request-id checks,
-//!   GETNEXT/GETBULK walks; an [`Agent`]) and `udp::Simulator`, an agent
-//!   serving recordings by community.
+//! * `udp` (feature `udp`, on by default): SNMP v1/v2c/v3 over UDP —
+//!   `udp::Client` (tries, time-outs, request-id checks, GETNEXT/GETBULK
+//!   walks, SNMPv3 discovery and USM; an [`Agent`]) and `udp::Simulator`,
+//!   an agent serving recordings by community and by SNMPv3 user.
+//!
+//! * `netxml` (feature `netxml`): netxml-ups, for Eaton/MGE cards that
+//!   speak NetXML over HTTP(S) — the sans-IO session, the `reqwest`
+//!   transport and a card simulator.
 //!
 //! The engine never does IO and never reads a clock: every read goes
 //! through the [`Agent`] it is given, and the driver decides when a poll
@@ -58,6 +62,8 @@ mod ber;
 pub mod engine;
 pub mod error;
 pub mod mib;
+#[cfg(feature = "netxml")]
+pub mod netxml;
 pub mod oid;
 pub mod snmprec;
 #[cfg(feature = "udp")]

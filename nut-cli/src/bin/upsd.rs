@@ -2,5 +2,5 @@
 //! [`nut_cli::upsd`] for its command line.
 
 fn main() -> std::process::ExitCode {
-    nut_cli::upsd::main(&nut_cli::args_from_env())
+    nut_cli::upsd::main(&nut_cli::args_from_env(), &[])
 }

@@ -11,6 +11,20 @@ use std::process::ExitCode;
 
 use nut_server::runtime::program::{self, Environment, Program};
 
+#[cfg(feature = "serial")]
+pub(crate) mod apc_port;
+#[cfg(feature = "serial")]
+pub mod apcsmart;
+#[cfg(feature = "serial")]
+pub mod genericups;
+#[cfg(feature = "netxml")]
+pub mod netxml;
+#[cfg(feature = "serial")]
+pub mod qx;
+#[cfg(feature = "snmp")]
+pub mod snmp;
+pub mod usbhid;
+
 /// Runs `program` with `args` (`args[0]` its name). `prefix` is what goes
 /// before the driver's own arguments when it re-executes itself to go to
 /// the background: empty for a driver binary, `[name]` under `nut name`.
@@ -36,6 +50,19 @@ pub fn run(name: &str, args: &[String], prefix: &[&str]) -> Option<ExitCode> {
         "clone" => run_program(&CloneProgram, args, prefix),
         "clone-outlet" => run_program(&CloneOutletProgram, args, prefix),
         "failover" => run_program(&FailoverProgram, args, prefix),
+        #[cfg(feature = "snmp")]
+        "snmp-ups" => run_program(&snmp::SnmpUpsProgram, args, prefix),
+        #[cfg(feature = "netxml")]
+        "netxml-ups" => run_program(&netxml::NetxmlProgram, args, prefix),
+        #[cfg(feature = "serial")]
+        "apcsmart" => run_program(&apcsmart::ApcsmartProgram, args, prefix),
+        #[cfg(feature = "serial")]
+        "genericups" => run_program(&genericups::GenericupsProgram::default(), args, prefix),
+        #[cfg(feature = "serial")]
+        "nutdrv_qx" => run_program(&qx::QxProgram::NUTDRV_QX, args, prefix),
+        #[cfg(feature = "serial")]
+        "blazer_ser" => run_program(&qx::QxProgram::BLAZER_SER, args, prefix),
+        "usbhid-ups" => run_program(&usbhid::UsbHidUpsProgram::default(), args, prefix),
         _ => return None,
     })
 }

@@ -1,11 +1,110 @@
-//! `nut hid describe FILE [--json] [--strict] [--vid-pid VVVV:PPPP]`:
-//! prints a HID report descriptor (binary, or hex text as in NUT's debug
-//! logs) as a tree with every field's HID path, or as JSON. Paths use the
-//! usage names of the subdriver NUT would choose for `--vid-pid` (and its
-//! descriptor fix-ups); without it, the standard names. A malformed
-//! descriptor exits 1 with the byte offset of the offending item.
+//! `nut hid <subcommand>`:
+//!
+//! * `describe FILE [--json] [--strict] [--vid-pid VVVV:PPPP]` prints a HID
+//!   report descriptor (binary, or hex text as in NUT's debug logs) as a
+//!   tree with every field's HID path, or as JSON. Paths use the usage
+//!   names of the subdriver NUT would choose for `--vid-pid` (and its
+//!   descriptor fix-ups); without it, the standard names. A malformed
+//!   descriptor exits 1 with the byte offset of the offending item.
+//! * `explore [--json] [--simulate SPEC] [-x name=value]...` (beyond NUT)
+//!   prints, for bug reports, the JSON dump of the first HID device the
+//!   `usbhid-ups` matching options accept: identity, subdriver, descriptor,
+//!   every report read, every path with its value, and the variables our
+//!   maps publish (see [`crate::drivers::usbhid::explore`]).
 
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use nut_hid::transport::DriverConfig;
 use nut_hid::{DeviceInfo, ParserConfig, ReportDescriptor, SelectOptions, UsageNames};
+
+use crate::drivers::usbhid::{HidBus, explore as hid_explore, sim};
+
+/// `nut hid` usage.
+pub(crate) const USAGE: &str =
+    "usage: nut hid describe FILE [--json] [--strict] [--vid-pid VVVV:PPPP]
+       nut hid explore [--json] [--simulate builtin|FILE] [-x name=value]...
+
+describe  print a report descriptor (binary or hex text) with every HID path
+explore   JSON dump of the first matching USB HID device for bug reports:
+          descriptor, reports read, every path with its value, and the
+          variables usbhid-ups would publish. -x takes usbhid-ups options
+          (vendorid=, productid=, vendor=, product=, serial=, bus=, busport=,
+          subdriver=, ...); --simulate reads a simulated device instead
+";
+
+fn print(text: &str) -> ExitCode {
+    match std::io::stdout().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Runs `nut hid` with the words after `hid`.
+pub(crate) fn main(args: &[String]) -> ExitCode {
+    let rest = args.get(1..).unwrap_or_default();
+    let (name, result) = match args.first().map(String::as_str) {
+        Some("describe") => ("describe", describe(rest)),
+        Some("explore") => ("explore", explore(rest)),
+        Some("-h" | "--help" | "help") => return print(USAGE),
+        Some(other) => {
+            eprint!("nut hid: unknown subcommand `{other}`\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        None => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(text) => print(&text),
+        Err(message) => {
+            eprintln!("nut hid {name}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `nut hid explore …`: the JSON dump (one line), or the message for
+/// stderr.
+pub(crate) fn explore(args: &[String]) -> Result<String, String> {
+    let mut config = DriverConfig::default();
+    let mut simulate = None;
+    let (mut vendorid, mut productid) = (None, None);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--json" => {}
+            "--simulate" => simulate = Some(rest.next().ok_or("--simulate needs builtin or FILE")?),
+            "-x" => {
+                let option = rest.next().ok_or("-x needs name=value")?;
+                let (name, value) = match option.split_once('=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (option.as_str(), None),
+                };
+                match name {
+                    "vendorid" => vendorid = value,
+                    "productid" => productid = value,
+                    _ => {}
+                }
+                match config.set_option(name, value) {
+                    Ok(true) => {}
+                    Ok(false) => return Err(format!("-x {name}: not a usbhid-ups option")),
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            other => return Err(format!("unexpected argument {other}\n{USAGE}")),
+        }
+    }
+    let mut bus = match simulate {
+        Some(spec) => {
+            let spec = sim::load(spec, vendorid, productid)?;
+            HidBus::Sim(sim::bus(&spec)?.0)
+        }
+        None => HidBus::usb()?,
+    };
+    hid_explore::explore(&mut bus, &config).map(|json| json + "\n")
+}
 
 /// `nut hid describe …`: the rendering, or the message for stderr.
 pub(crate) fn describe(args: &[String]) -> Result<String, String> {
@@ -101,6 +200,47 @@ mod tests {
         assert_eq!(describe(hex.as_bytes(), &[]).unwrap(), text);
         let json = describe(&DESCRIPTOR, &["--json"]).unwrap();
         assert!(json.starts_with("{\"length\":28,"), "{json}");
+    }
+
+    #[test]
+    fn explore_dumps_a_simulated_ups_as_json() {
+        let args: Vec<String> = ["--json", "--simulate", "builtin"]
+            .iter()
+            .map(|a| (*a).to_owned())
+            .collect();
+        let json = super::explore(&args).expect("the built-in UPS is found");
+        let dump: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(dump["device"]["vendorid"], "051d");
+        assert_eq!(dump["subdriver"], "APC HID 0.101");
+        assert_eq!(dump["variables"]["battery.charge"], "100");
+        assert_eq!(dump["variables"]["ups.status"], "OL");
+        let values = dump["values"].as_array().expect("values");
+        let charge = values
+            .iter()
+            .find(|v| v["path"] == "UPS.PowerSummary.RemainingCapacity" && v["kind"] == "feature")
+            .expect("charge field");
+        assert_eq!(charge["value"], 100.0);
+        let descriptor_len = dump["descriptor"]["length"].as_u64().expect("length");
+        let hex_len = dump["descriptor_hex"]
+            .as_str()
+            .expect("hex")
+            .split(' ')
+            .count();
+        assert_eq!(descriptor_len, hex_len as u64);
+        assert!(dump["reports"].as_array().is_some_and(|r| !r.is_empty()));
+    }
+
+    #[test]
+    fn explore_refuses_bad_options_and_finds_no_other_device() {
+        let run = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            super::explore(&args)
+        };
+        assert!(run(&["--simulate", "builtin", "-x", "bogus=1"]).is_err());
+        assert!(run(&["--simulate", "builtin", "-x", "interruptsize=0"]).is_err());
+        assert!(run(&["--simulate"]).is_err());
+        let error = run(&["--simulate", "builtin", "-x", "vendorid=0764"]).unwrap_err();
+        assert!(error.contains("no matching HID device"), "{error}");
     }
 
     #[test]

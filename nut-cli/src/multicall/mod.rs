@@ -3,11 +3,12 @@
 //! `dummy-ups`, …) it runs that program, so small devices can ship one
 //! executable.
 //!
-//! Commands: `demo` (upsd and a simulated UPS in this process, on
-//! loopback, until Ctrl-C: see [`nut_server::stack::demo`]), `hid describe`
-//! (see [`hid`]), `sim` (device simulators, see [`sim`]) and every program
+//! Commands: `demo` (a power outage played by a simulated UPS, upsd and
+//! upsmon in this process, on loopback: see [`demo`]), `hid describe`
+//! (a HID descriptor dump), `sim` (device simulators) and every program
 //! we ship, which behaves exactly as the standalone binary.
 
+pub mod demo;
 mod hid;
 mod sim;
 
@@ -20,12 +21,15 @@ use crate::{program_name, quiet_ok_from_env, run_with};
 const USAGE: &str = "usage: nut <command> [args...]
 
 commands:
-  demo [--port N] [--foreground] [--device FILE]
-                    run upsd and a simulated UPS on 127.0.0.1 until Ctrl-C
-                    and print how to query it (nut demo -h for more)
+  demo [--fast] [--no-outage] [--port N] [--device FILE]
+                    play a power outage: a simulated UPS, upsd and upsmon
+                    on 127.0.0.1, up to upsmon's shutdown decision
+                    (nut demo -h for more)
   hid describe FILE [--json] [--strict] [--vid-pid VVVV:PPPP]
                     print a HID report descriptor (binary or hex text)
                     with every HID path
+  hid explore [--json] [--simulate builtin|FILE] [-x name=value]...
+                    JSON dump of a USB HID UPS for bug reports
   sim <device> [args...]
                     run a device simulator (nut sim -h lists them)
   upsc | upscmd | upsrw | upslog | upsd | upsmon | upssched | upsdrvctl
@@ -53,7 +57,7 @@ fn program(name: &str, args: Vec<String>, prefix: &[&str]) -> Option<ExitCode> {
         }
         "upsmon" => nut_monitor::runtime::upsmon::main(os_args()),
         "upssched" => nut_monitor::runtime::upssched::main(os_args()),
-        "upsd" => crate::upsd::main(&args),
+        "upsd" => crate::upsd::main(&args, prefix),
         "upsdrvctl" => {
             let (argv0, rest) = args.split_first()?;
             ExitCode::from(nut_server::upsdrvctl::run(
@@ -83,24 +87,13 @@ pub fn main(args: Vec<String>) -> ExitCode {
         return code;
     }
     match args.get(1).map(String::as_str) {
-        Some("hid") if args.get(2).map(String::as_str) == Some("describe") => {
-            match hid::describe(args.get(3..).unwrap_or_default()) {
-                Ok(text) => print(&text),
-                Err(message) => {
-                    eprintln!("nut hid describe: {message}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Some("hid") => hid::main(args.get(2..).unwrap_or_default()),
         Some("demo") => {
             let exe = std::env::current_exe().map_or_else(
                 |_| args.first().cloned().unwrap_or_else(|| "nut".to_owned()),
                 |path| path.display().to_string(),
             );
-            ExitCode::from(nut_server::stack::demo::main(
-                &exe,
-                args.get(2..).unwrap_or_default(),
-            ))
+            demo::main(&exe, args.get(2..).unwrap_or_default())
         }
         Some("sim") => sim::main(args.get(2..).unwrap_or_default()),
         Some("help" | "--help" | "-h") => print(USAGE),

@@ -32,8 +32,12 @@ pub(crate) fn free_port() -> Option<u16> {
     static CURSOR: AtomicU16 = AtomicU16::new(0);
     let (first, last) = port_range();
     let span = last - first + 1;
+    // nextest runs each test in its own process: start each process at its
+    // own point of the range, or two tests probe (and take) the same port.
+    let offset = u16::try_from(std::process::id() % u32::from(span)).unwrap_or(0);
     for _ in 0..span {
-        let port = first + CURSOR.fetch_add(1, Ordering::Relaxed) % span;
+        let step = CURSOR.fetch_add(1, Ordering::Relaxed);
+        let port = first + (offset + step % span) % span;
         if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
             return Some(port);
         }

@@ -110,6 +110,14 @@ fn bcd_device<T: UsbContext>(handle: &DeviceHandle<T>, fallback: rusb::Version) 
         | u16::from(fallback.sub_minor())
 }
 
+/// The version of the libusb in use: major, minor, micro (for
+/// `driver.version.usb`).
+#[must_use]
+pub fn libusb_version() -> (u16, u16, u16) {
+    let version = rusb::version();
+    (version.major(), version.minor(), version.micro())
+}
+
 /// The USB bus through libusb.
 #[derive(Debug)]
 pub struct RusbBus {

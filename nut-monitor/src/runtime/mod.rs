@@ -10,7 +10,8 @@
 //!   timer daemon on `PIPEFN`.
 //!
 //! The binaries in `nut-cli` only call [`upsmon::main`] and
-//! [`upssched::main`]. Both programs are single-threaded tokio runtimes
+//! [`upssched::main`]; `nut demo` embeds upsmon with
+//! [`upsmon::run_embedded`]. Both programs are single-threaded tokio runtimes
 //! (current-thread, as the style guide asks for small devices).
 //!
 //! Everything here reads the real clock; this module is the crate's I/O

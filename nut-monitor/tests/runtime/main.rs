@@ -24,7 +24,10 @@ mod oracle_hosts;
 mod oracle_lab;
 mod oracle_more;
 mod support;
+mod upsmon_more;
 mod upsmon_tests;
+#[cfg(feature = "runtime-tls")]
+mod upsmon_tls;
 mod upssched_tests;
 
 use std::process::ExitCode;
@@ -37,6 +40,9 @@ type Test = (&'static str, fn());
 fn tests() -> Vec<Test> {
     let mut all = Vec::new();
     all.extend(upsmon_tests::TESTS.iter().map(|(n, f)| (*n, *f)));
+    all.extend(upsmon_more::TESTS.iter().map(|(n, f)| (*n, *f)));
+    #[cfg(feature = "runtime-tls")]
+    all.extend(upsmon_tls::TESTS.iter().map(|(n, f)| (*n, *f)));
     all.extend(upssched_tests::TESTS.iter().map(|(n, f)| (*n, *f)));
     all.extend(oracle::TESTS.iter().map(|(n, f)| (*n, *f)));
     all.extend(oracle_more::TESTS.iter().map(|(n, f)| (*n, *f)));

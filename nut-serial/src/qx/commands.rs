@@ -62,6 +62,17 @@ pub fn build(
                 (_, false) => format!("S{off}R{on_minutes:04}\r"),
             }
         }
+        CmdKind::OmronShutdown(stayoff) => {
+            if shutdown < 0 {
+                return Err(invalid(
+                    name,
+                    &shutdown.to_string(),
+                    "negative shutdown delay",
+                ));
+            }
+            let f = if stayoff { "f" } else { "" };
+            format!("S{f}{}\r", off_part(shutdown))
+        }
         CmdKind::TestBattery(style) => test_battery(name, style, param, vars)?,
         CmdKind::BeeperToggle => match vars.get("ups.beeper.status").map(String::as_str) {
             Some("enabled") => "BZOFF\r".to_owned(),
@@ -126,6 +137,18 @@ fn test_battery(
     }
 }
 
+/// The command that must be accepted before `cmd`, and the
+/// `ups.start.auto` value its success publishes: OMRON switches
+/// auto-restart on (`An`) before `shutdown.return` and off (`Af`) before
+/// `shutdown.stayoff` (qx-protocols §2.1).
+pub fn prelude(cmd: &CmdRow) -> Option<(&'static [u8], &'static str)> {
+    match cmd.kind {
+        CmdKind::OmronShutdown(false) => Some((b"An\r", "yes")),
+        CmdKind::OmronShutdown(true) => Some((b"Af\r", "no")),
+        _ => None,
+    }
+}
+
 /// Replaces a `,XX\r` tail with the two-digit masterguard slave address.
 pub fn substitute_address(bytes: &[u8], slave: u8) -> Vec<u8> {
     match bytes.strip_suffix(b",XX\r") {
@@ -151,6 +174,16 @@ pub fn judge(protocol: Protocol, check: &Check, sent: &[u8], reply: &[u8]) -> Re
         .is_some_and(|r| reply.eq_ignore_ascii_case(r))
     {
         return Err(refused());
+    }
+    if protocol == Protocol::Omron {
+        // Every OMRON command reply must start with `OK` (§2.1).
+        return match reply.get(..2) {
+            _ if reply.is_empty() => Err(Error::NoReply {
+                query: Received::new(sent),
+            }),
+            Some(ok) if ok.eq_ignore_ascii_case(b"OK") => Ok(()),
+            _ => Err(refused()),
+        };
     }
     if check.min_len > 0 && reply.len() < check.min_len {
         if reply.is_empty() {

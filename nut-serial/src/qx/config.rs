@@ -90,6 +90,11 @@ pub struct QxConfig {
     pub claim_attempts: u32,
     /// Consecutive failed polls after which data is stale (NUT: 5th).
     pub stale_after: u32,
+    /// USB vendor and product id of the opened device, when the transport
+    /// is a USB bridge: published as `ups.vendorid`/`ups.productid` (4
+    /// lower-case hex digits), and omron is only probed behind vendor
+    /// `0590` (qx-protocols §1.6).
+    pub usb_ids: Option<(u16, u16)>,
 }
 
 impl Default for QxConfig {
@@ -114,6 +119,7 @@ impl Default for QxConfig {
             reply_timeout: Duration::from_secs(1),
             claim_attempts: 3,
             stale_after: 5,
+            usb_ids: None,
         }
     }
 }

@@ -5,7 +5,9 @@
 //! a conversion to a NUT variable, a status token or alarm text. The
 //! [`Engine`] probes the protocols in NUT's order (or the one named by
 //! `protocol=`), walks the tables on quick and full polls, runs instant
-//! commands and estimates battery charge and runtime.
+//! commands and estimates battery charge and runtime. [`usb`] holds the
+//! 14 USB bridges that carry the same commands over USB transfers, and
+//! [`crc`] the Voltronic CRC of voltronic-axpert.
 //!
 //! The engine never touches a port or a clock. Drive it like this:
 //!
@@ -35,6 +37,7 @@
 pub mod battery;
 pub mod commands;
 pub mod config;
+pub mod crc;
 pub mod decode;
 pub mod engine;
 pub mod protocol;
@@ -42,6 +45,7 @@ pub mod qshex;
 pub mod rows;
 pub mod status;
 pub mod tables;
+pub mod usb;
 pub mod vars;
 
 pub use config::QxConfig;

@@ -11,11 +11,11 @@ use crate::error::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Protocol {
-    /// OMRON (USB vendor-id gated; not implemented).
+    /// OMRON (claimed only behind USB vendor id 0590 unless named).
     Omron,
     /// Voltronic Power "P" protocols (QGS/QPI).
     Voltronic,
-    /// Voltronic Axpert inverters (not implemented).
+    /// Voltronic Axpert inverters (P30, CRC-protected).
     VoltronicAxpert,
     /// Voltronic "QS" (PM-V / PM-H).
     VoltronicQs,
@@ -37,11 +37,11 @@ pub enum Protocol {
     Masterguard,
     /// Hunnox / Powercool.
     Hunnox,
-    /// Ablerex (not implemented).
+    /// Ablerex (625L USB etc.).
     Ablerex,
-    /// Ippon Innova RT 3/1 (not implemented).
+    /// Ippon Innova RT 3/1.
     Innovart31,
-    /// Ippon Innova RT 3/3 (not implemented; never claims in NUT either).
+    /// Ippon Innova RT 3/3 (never claims, as in NUT: qx-protocols §2.16).
     Innovart33,
     /// Ippon Innova TAE.
     Innovatae,
@@ -49,7 +49,7 @@ pub enum Protocol {
     Q2,
     /// 3-phase Megatec variant (Q6 + WA + Q1).
     Q6,
-    /// Gtec (not implemented).
+    /// Gtec (`Q4` with status letters).
     Gtec,
     /// Fallback: Q1 only.
     Q1,
@@ -146,17 +146,17 @@ impl Protocol {
         }
     }
 
-    /// Whether this crate has a table for the protocol.
+    /// Whether this crate has a table for the protocol (every protocol of
+    /// NUT's probe order has one).
     pub fn is_implemented(self) -> bool {
-        !matches!(
-            self,
-            Self::Omron
-                | Self::VoltronicAxpert
-                | Self::Ablerex
-                | Self::Innovart31
-                | Self::Innovart33
-                | Self::Gtec
-        )
+        super::tables::table(self).is_some()
+    }
+
+    /// Whether the protocol has the `ups.delay.start`/`ups.delay.shutdown`
+    /// variables (voltronic-axpert's default build has none, so its `-k`
+    /// shutdown fails, qx-protocols §1.13).
+    pub fn has_delay_vars(self) -> bool {
+        self != Self::VoltronicAxpert
     }
 
     /// The reply text (bytes between the lead and the CR, compared

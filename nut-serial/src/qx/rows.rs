@@ -253,6 +253,84 @@ pub enum Conv {
     HunnoxBl,
     /// Masterguard conversions.
     Mg(Mg),
+    /// OMRON extension replies (§2.1).
+    Omron(OmronConv),
+    /// voltronic-axpert conversions (§2.3).
+    Axpert(AxpertConv),
+    /// Ablerex conversions (§2.14).
+    Ablerex(AblerexConv),
+    /// gtec `Q4` status letters (§2.20).
+    GtecStatus,
+}
+
+/// OMRON extension replies (qx-protocols §2.1): no lead byte, each reply
+/// validated whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OmronConv {
+    /// `Bl ?`: digits only, 0..100, `%.1f`.
+    Charge,
+    /// `RTS`: digits only, minutes → seconds.
+    Runtime,
+    /// `TPb`: signed strict decimal, `%.1f`.
+    Temperature,
+    /// `Lf ?`: strict decimal, `%.1f`.
+    Frequency,
+    /// `PSNR`: text, a `NAK` reply refused.
+    Serial,
+    /// `FWV`: `M:<main>(S:<aux>)` → firmware and firmware.aux.
+    Firmware,
+    /// `BRR`: `YYYYMMDD` → `YYYY-MM-DD`.
+    BatteryDate,
+    /// `UN`: one integer field of `ddddW/ddddVA/dddV/dddW/dddW`.
+    Nominal,
+}
+
+/// voltronic-axpert conversions (qx-protocols §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxpertConv {
+    /// `QPI`: must be `PI30` → `P30`.
+    Qpi,
+    /// Firmware text published as `0X` + text.
+    Firmware,
+    /// `QPIRI`/`QDI` battery type digit.
+    BatteryType,
+    /// `QPIRI` machine type bits.
+    ModelType,
+    /// `QPIRI` transformer digit.
+    Description,
+    /// `QPIGS` flag byte 86: load on (`0` → `OFF`).
+    LoadOn,
+    /// `QPIGS` flag byte 88: charging (`1` → `CHRG`).
+    Charging,
+    /// `QPIWS` warning bits → alarm (and LB/OVER).
+    Warnings,
+    /// `QMOD` letter → status.
+    ModeStatus,
+    /// `QMOD` letter → alarm.
+    ModeAlarm,
+}
+
+/// Ablerex conversions (qx-protocols §2.14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AblerexConv {
+    /// Q1 battery voltage scaled by the nominal and the `Q5` raw value.
+    BatteryVoltage,
+    /// Q1 battery voltage → charge by lookup table.
+    Charge,
+    /// Q1 bytes 40–42: bypass/boost/buck by UPS type.
+    Bypass,
+    /// Q1 byte 41: `RB` (and `OFF` without output voltage).
+    Failed,
+    /// `F` row: `battery.voltage.low` from the `Q5` low value.
+    VoltageLow,
+    /// `F` row: `battery.voltage.high` = 1365 × nominal / 1200.
+    VoltageHigh,
+    /// Binary `Q5`: output frequency, current, error code.
+    Q5,
+    /// Binary `At`: big-endian runtime.
+    Runtime,
+    /// `TR`: four characters of test result.
+    TestResult,
 }
 
 /// The answer hook of a row: validates or decodes the raw reply first.
@@ -264,6 +342,10 @@ pub enum Hook {
     QsHex,
     /// BestUPS `ID` normalisation to 28 bytes (§2.8).
     BestupsId,
+    /// voltronic-axpert: CRC checked and stripped (App. A).
+    VoltronicCrc,
+    /// A binary reply (Ablerex `Q5`, `At`), used as received up to its CR.
+    Binary,
 }
 
 /// One mapping row of a protocol table.

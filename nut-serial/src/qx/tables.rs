@@ -1,6 +1,8 @@
 //! One table per protocol: query rows (qx-protocols §2) and instant
 //! commands. Rows shared by several dialects are built by `const fn`s.
 
+mod extra;
+
 use super::protocol::Protocol;
 use super::rows::{
     BestupsM, Conv, END, Flags, Fmt, Hook, Mg, MgBit, Q1Bit, QgsBit, QsHexField, Row, hooked, row,
@@ -1139,6 +1141,9 @@ pub enum CmdKind {
     TestBattery(Style),
     /// voltronic `BZON`/`BZOFF` from `ups.beeper.status`.
     BeeperToggle,
+    /// OMRON `S<d>` (`true`: stay off, `Sf<d>`), preceded by `An`/`Af`
+    /// (qx-protocols §2.1).
+    OmronShutdown(bool),
 }
 
 /// The dialect of a command builder.
@@ -1371,7 +1376,9 @@ impl Table {
     }
 }
 
-/// The table of `protocol`, or `None` when it is not implemented.
+/// The table of `protocol` (`None` is kept for protocols a later NUT may
+/// add; every protocol of [`PROBE_ORDER`](super::protocol::PROBE_ORDER)
+/// has one).
 pub fn table(protocol: Protocol) -> Option<Table> {
     let (groups, commands): (&'static [&'static [Row]], &'static [CmdRow]) = match protocol {
         Protocol::Megatec => (&[&Q1_Q1, &MEGATEC_F, &MEGATEC_I], &MEGATEC_CMDS),
@@ -1395,7 +1402,29 @@ pub fn table(protocol: Protocol) -> Option<Table> {
             &MEGATEC_CMDS,
         ),
         Protocol::Masterguard => (&[&MASTERGUARD_ROWS, &MASTERGUARD_TAIL], &MASTERGUARD_CMDS),
-        _ => return None,
+        Protocol::Omron => (&[&extra::OMRON_ROWS, &extra::OMRON_UN], &extra::OMRON_CMDS),
+        Protocol::VoltronicAxpert => (&[&extra::AXPERT_ROWS, &extra::AXPERT_MODE], &[]),
+        Protocol::Ablerex => (&[&extra::ABLEREX_ROWS], &extra::ABLEREX_CMDS),
+        Protocol::Innovart31 => (
+            &[
+                &extra::INNOVART31_ROWS,
+                &MEGATEC_F,
+                &extra::INNOVART_TAIL,
+                &Q1_STATUS_ONLY,
+            ],
+            &extra::INNOVART_CMDS,
+        ),
+        Protocol::Innovart33 => (
+            &[
+                &extra::INNOVART33_ROWS,
+                &WA_ROWS,
+                &MEGATEC_F,
+                &extra::INNOVART_TAIL,
+                &Q1_STATUS_ONLY,
+            ],
+            &extra::INNOVART_CMDS,
+        ),
+        Protocol::Gtec => (&[&extra::GTEC_Q4, &MEGATEC_F, &I_I], &MEGATEC_CMDS),
     };
     Some(Table {
         protocol,
@@ -1429,9 +1458,9 @@ mod tests {
                     r.var
                 );
             }
-            assert!(!t.commands.is_empty());
+            // voltronic-axpert's default build has no instant commands.
+            assert_eq!(t.commands.is_empty(), p == Protocol::VoltronicAxpert, "{p}");
         }
-        assert!(table(Protocol::Gtec).is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use super::dialects;
 use super::encode::{self, text};
 use super::state::DeviceState;
 use crate::qx::Protocol;
@@ -154,8 +155,17 @@ impl Simulator {
             Fault::Echo => return Some(echo()),
             Fault::Garbage => return Some(b"=`X?6\r".to_vec()),
         }
+        if self.protocol == Protocol::VoltronicAxpert {
+            // Every request carries a CRC; a wrong one is refused.
+            let q = dialects::axpert_request(request)
+                .map(|q| String::from_utf8_lossy(q).into_owned())
+                .unwrap_or_default();
+            return Some(dialects::axpert(&self.state, &q));
+        }
         let text = String::from_utf8_lossy(request).into_owned();
-        let reply = if self.command(now, &text) {
+        let reply = if self.protocol == Protocol::Omron && self.omron_command(now, &text) {
+            Some(b"OK\r".to_vec())
+        } else if self.command(now, &text) {
             self.ack()
         } else {
             Some(self.query(&text).unwrap_or_else(|| self.unknown(request)))
@@ -178,9 +188,36 @@ impl Simulator {
         }
     }
 
+    /// OMRON commands (`An`, `Af`, `S<d>`, `Sf<d>`, `C`); `false` when
+    /// `q` is not one.
+    fn omron_command(&mut self, now: Instant, q: &str) -> bool {
+        match q {
+            "An" | "Af" => self.state.dialect.auto_restart = q == "An",
+            "C" => return self.command(now, q),
+            _ => {
+                let (stayoff, delay) = match q.strip_prefix("Sf") {
+                    Some(d) => (true, d),
+                    None => match q.strip_prefix('S') {
+                        Some(d) => (false, d),
+                        None => return false,
+                    },
+                };
+                if delay.contains('R') || !self.timed_command(now, &format!("S{delay}")) {
+                    return false;
+                }
+                // The restart follows the An/Af switch, as soon as the
+                // line is back.
+                self.restart_after =
+                    (!stayoff && self.state.dialect.auto_restart).then_some(Duration::ZERO);
+            }
+        }
+        true
+    }
+
     /// The reply to an unknown request.
     fn unknown(&self, request: &[u8]) -> Vec<u8> {
         match self.protocol {
+            Protocol::Omron | Protocol::Innovart31 | Protocol::Innovart33 => b"NAK\r".to_vec(),
             Protocol::Voltronic | Protocol::Mecer => b"(NAK\r".to_vec(),
             Protocol::VoltronicQsHex => b"N\r".to_vec(),
             _ => {
@@ -217,6 +254,13 @@ impl Simulator {
             }
             "SON" => self.power_on(),
             "FOFF" | "FON" => {}
+            // voltronic: battery packs in parallel (`BATGN04`).
+            _ if self.protocol == Protocol::Voltronic && q.starts_with("BATGN") => {
+                match q.get(5..).unwrap_or_default().parse::<u8>() {
+                    Ok(n @ 1..=99) => s.battery_packs = Some(f64::from(n)),
+                    _ => return false,
+                }
+            }
             _ if q.starts_with("SS") || q.starts_with("FCLR") || q.starts_with("TUD") => {}
             _ => return self.timed_command(now, q),
         }
@@ -272,6 +316,10 @@ impl Simulator {
                 | Protocol::Innovatae
                 | Protocol::Q2
                 | Protocol::Q6
+                | Protocol::Omron
+                | Protocol::Ablerex
+                | Protocol::Innovart31
+                | Protocol::Innovart33
         )
     }
 
@@ -304,11 +352,23 @@ impl Simulator {
             (P::Mustek, "QS") | (P::MegatecOld, "D") => encode::q1(s, s.input_frequency),
             (_, "Q1") if self.speaks_q1() => encode::q1(s, s.input_frequency),
             (P::Megatec, "I") if self.vendor_ic => encode::vendor_ic(s),
-            (P::Megatec | P::Mustek | P::MegatecOld | P::Mecer | P::Voltronic, "I") => {
-                encode::vendor(s)
-            }
+            (
+                P::Megatec
+                | P::Mustek
+                | P::MegatecOld
+                | P::Mecer
+                | P::Voltronic
+                | P::Ablerex
+                | P::Gtec,
+                "I",
+            ) => encode::vendor(s),
             (P::Zinto | P::Hunnox, "FW?") => encode::vendor(s),
-            (P::Hunnox, "BL") => line(format!("BL{:.0}", s.battery_charge.unwrap_or(0.0))),
+            // Zero-padded to three digits like a real unit (`BL050`): NUT's row
+            // wants at least 6 bytes, so `BL50` would fail (App. C #10).
+            (P::Hunnox, "BL") => line(format!(
+                "BL{:03.0}",
+                s.battery_charge.unwrap_or(0.0).clamp(0.0, 100.0)
+            )),
             (P::Mecer, "QPI") => b"(PI98\r".to_vec(),
             (P::Bestups, "ID") => encode::bestups_id(s),
             (P::Bestups, "RT") => line(format!(
@@ -320,6 +380,20 @@ impl Simulator {
             (P::Q2, "Q2") => encode::q2(s),
             (P::Q6, "Q6") => encode::q6(s),
             (P::Q2 | P::Q6, "WA") => encode::wa(s),
+            (P::Omron, _) if dialects::omron(s, q).is_some() => dialects::omron(s, q)?,
+            (P::Ablerex, "Q5") => dialects::ablerex_q5(s),
+            (P::Ablerex, "At") => dialects::ablerex_at(s),
+            (P::Ablerex, "TR") => dialects::ablerex_tr(s),
+            (P::Innovart31, "Q6") => encode::q6(&dialects::innovart31_state(s)),
+            (P::Innovart31, "WA") => encode::wa(&dialects::innovart31_state(s)),
+            (P::Innovart33, "Q6") => encode::q6(s),
+            (P::Innovart33, "WA") => encode::wa(s),
+            (P::Innovart31 | P::Innovart33, "BPS") => dialects::innovart_bps(s),
+            (P::Innovart31 | P::Innovart33, "FW?") => {
+                line(text(&s.vendor[2], 10).trim_end().to_owned())
+            }
+            (P::Innovart31 | P::Innovart33, "SASV07?") => dialects::innovart_serial(s),
+            (P::Gtec, "Q4") => dialects::gtec_q4(s),
             (P::Masterguard, "WH") => encode::mg_wh(s),
             (P::Masterguard, "Q3") => encode::mg_q3(s),
             (P::Masterguard, "GS,00") => line(format!("(00,00 0 {}", u8::from(s.bits.beeper_on))),
@@ -341,7 +415,11 @@ impl Simulator {
                 | P::Q2
                 | P::Q6
                 | P::Voltronic
-                | P::VoltronicQs,
+                | P::VoltronicQs
+                | P::Ablerex
+                | P::Innovart31
+                | P::Innovart33
+                | P::Gtec,
                 "F",
             ) => encode::ratings(s),
             _ => return None,

@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 pub mod apc;
+pub mod dialects;
 pub mod encode;
 pub mod megatec;
 pub mod pair;

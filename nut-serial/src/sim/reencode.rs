@@ -2,12 +2,12 @@
 //! [`Readings`] and encodes the reply to the same query. Used by the fuzz
 //! target and tests to check decode → encode → decode agreement.
 
-use super::encode;
 use super::state::DeviceState;
+use super::{dialects, encode};
 use crate::qx::{Protocol, Readings};
 
 /// The (protocol, query) pairs [`reencode`] supports.
-pub const SUPPORTED: [(Protocol, &[u8]); 16] = [
+pub const SUPPORTED: [(Protocol, &[u8]); 24] = [
     (Protocol::Megatec, b"Q1\r"),
     (Protocol::Megatec, b"F\r"),
     (Protocol::Zinto, b"FW?\r"),
@@ -24,7 +24,64 @@ pub const SUPPORTED: [(Protocol, &[u8]); 16] = [
     (Protocol::Q2, b"Q2\r"),
     (Protocol::Q6, b"Q6\r"),
     (Protocol::Q6, b"WA\r"),
+    // Appended, so the committed seeds keep their pairs.
+    (Protocol::Omron, b"Q1\r"),
+    (Protocol::Omron, b"Bl ?\r"),
+    (Protocol::Omron, b"UN\r"),
+    (Protocol::Ablerex, b"Q1\r"),
+    (Protocol::Ablerex, b"Q5\r"),
+    (Protocol::Ablerex, b"At\r"),
+    (Protocol::Innovart31, b"BPS\r"),
+    (Protocol::Innovart33, b"BPS\r"),
 ];
+
+/// Replies every fuzz input is also decoded as (no panic is the only
+/// property): the dialect queries outside [`SUPPORTED`].
+pub const DECODE_ONLY: [(Protocol, &[u8]); 17] = [
+    (Protocol::Omron, b"RTS\r"),
+    (Protocol::Omron, b"TPb\r"),
+    (Protocol::Omron, b"Lf ?\r"),
+    (Protocol::Omron, b"PSNR\r"),
+    (Protocol::Omron, b"FWV\r"),
+    (Protocol::Omron, b"BRR\r"),
+    (Protocol::VoltronicAxpert, b"QPIGS\r"),
+    (Protocol::VoltronicAxpert, b"QPIRI\r"),
+    (Protocol::VoltronicAxpert, b"QPIWS\r"),
+    (Protocol::VoltronicAxpert, b"QMOD\r"),
+    (Protocol::Ablerex, b"TR\r"),
+    (Protocol::Ablerex, b"F\r"),
+    (Protocol::Innovart31, b"Q6\r"),
+    (Protocol::Innovart31, b"FW?\r"),
+    (Protocol::Innovart31, b"SASV07?\r"),
+    (Protocol::Innovart33, b"WA\r"),
+    (Protocol::Gtec, b"Q4\r"),
+];
+
+/// How many pairs [`SUPPORTED`] had before the dialects were added: byte
+/// 0 below [`NEW_PAIRS_FROM`] picks among these (`pick % 16`), so every
+/// committed seed keeps its pair.
+pub const LEGACY_PAIRS: usize = 16;
+/// Byte-0 values from here pick the pairs added later.
+pub const NEW_PAIRS_FROM: u8 = 0xE0;
+
+/// The [`SUPPORTED`] index byte 0 of a fuzz input picks.
+pub fn pair_index(pick: u8) -> usize {
+    match pick.checked_sub(NEW_PAIRS_FROM) {
+        Some(n) => LEGACY_PAIRS + usize::from(n) % (SUPPORTED.len() - LEGACY_PAIRS),
+        None => usize::from(pick) % LEGACY_PAIRS,
+    }
+}
+
+/// The byte 0 that picks [`SUPPORTED`] pair `index`.
+pub fn pair_selector(index: usize) -> Option<u8> {
+    if index < LEGACY_PAIRS {
+        u8::try_from(index).ok()
+    } else if index < SUPPORTED.len() {
+        NEW_PAIRS_FROM.checked_add(u8::try_from(index - LEGACY_PAIRS).ok()?)
+    } else {
+        None
+    }
+}
 
 /// The state the readings describe.
 pub fn state_from(readings: &Readings) -> DeviceState {
@@ -42,7 +99,16 @@ pub fn state_from(readings: &Readings) -> DeviceState {
 /// unsupported pair.
 pub fn reencode(protocol: Protocol, query: &[u8], readings: &Readings) -> Option<Vec<u8>> {
     let with_ratings = QS_HEX_RATINGS.iter().any(|r| readings.get(r).is_some());
-    encode_for(protocol, query, &state_from(readings), with_ratings)
+    let mut state = state_from(readings);
+    if (protocol, query) == (Protocol::Ablerex, b"Q5\r".as_slice()) {
+        // The Q5 error code is published as alarm text.
+        state.dialect.error_code = readings
+            .alarms
+            .iter()
+            .find_map(|a| a.parse().ok())
+            .unwrap_or(0);
+    }
+    encode_for(protocol, query, &state, with_ratings)
 }
 
 /// The simulator's reply to `query` in `protocol` for state `s`
@@ -54,14 +120,21 @@ pub fn encode_for(
     with_ratings: bool,
 ) -> Option<Vec<u8>> {
     Some(match (protocol, query) {
+        (Protocol::Omron, b"Bl ?\r") => dialects::omron(s, "Bl ?")?,
+        (Protocol::Omron, b"UN\r") => dialects::omron(s, "UN")?,
+        (Protocol::Ablerex, b"Q5\r") => dialects::ablerex_q5(s),
+        (Protocol::Ablerex, b"At\r") => dialects::ablerex_at(s),
+        (Protocol::Innovart31 | Protocol::Innovart33, b"BPS\r") => dialects::innovart_bps(s),
         (Protocol::VoltronicQs, b"QS\r") => encode::q1(s, s.output_frequency),
         (Protocol::VoltronicQsHex, b"QS\r") => encode::qs_hex(s, with_ratings),
         (_, b"Q1\r" | b"QS\r" | b"D\r") => encode::q1(s, s.input_frequency),
         (_, b"F\r") => encode::ratings(s),
         (_, b"FW?\r") => encode::vendor(s),
-        (Protocol::Hunnox, b"BL\r") => {
-            format!("BL{:.0}\r", s.battery_charge.unwrap_or(0.0)).into_bytes()
-        }
+        (Protocol::Hunnox, b"BL\r") => format!(
+            "BL{:03.0}\r",
+            s.battery_charge.unwrap_or(0.0).clamp(0.0, 100.0)
+        )
+        .into_bytes(),
         (Protocol::Voltronic, b"QGS\r") => encode::qgs(s),
         (Protocol::Voltronic, b"QBV\r") => encode::qbv(s),
         (Protocol::Voltronic, b"QRI\r") => encode::qri(s),
@@ -130,12 +203,11 @@ const QS_HEX_RATINGS: [&str; 3] = [
 ///   type (`00` offline, `01` line-interactive, `10` online).
 /// - voltronic `QBV` runtime that is not a whole number of minutes (say
 ///   `022.08`): units report whole minutes, and so does the simulator.
-/// - hunnox charge below 100 (`BL050`, padded to NUT's minimum length of
-///   6 bytes): the simulated unit sends it unpadded (`BL50`), as the units
-///   of qx-protocols App. C #10 do, and NUT refuses that as too short.
 /// - voltronic-qs-hex PM-T ratings with an undefined nominal output
 ///   voltage code (`101`, `11x`): that row fails while the other ratings
 ///   decode; the simulator always sends a defined code.
+/// - Ablerex `At` runtime that reads negative (NUT computes it in a C
+///   `int`): a simulated runtime is never negative.
 pub fn unrepresentable(
     protocol: Protocol,
     query: &[u8],
@@ -146,14 +218,9 @@ pub fn unrepresentable(
             .get("battery.runtime")
             .and_then(|r| r.parse::<f64>().ok())
     };
-    let charge = || {
-        readings
-            .get("battery.charge")
-            .and_then(|c| c.parse::<f64>().ok())
-    };
     match (protocol, query) {
-        (Protocol::Hunnox, b"BL\r") if charge().is_some_and(|c| c < 100.0) => {
-            Some("BL charge below 100 is sent unpadded, too short for NUT")
+        (Protocol::Ablerex, b"At\r") if runtime().is_some_and(|r| r < 0.0) => {
+            Some("At runtime reads negative")
         }
         (Protocol::Voltronic, b"QGS\r") if readings.get("ups.type").is_none() => {
             Some("QGS type bits are undefined (`11`)")
@@ -181,9 +248,14 @@ pub fn fuzz_property(data: &[u8]) -> Result<bool, String> {
     let Some((&pick, reply)) = data.split_first() else {
         return Ok(false);
     };
-    let Some(&(protocol, query)) = SUPPORTED.get(usize::from(pick) % SUPPORTED.len()) else {
+    let Some(&(protocol, query)) = SUPPORTED.get(pair_index(pick)) else {
         return Ok(false);
     };
+    // The dialect replies the simulator cannot re-encode: decoding them
+    // must at least never panic.
+    for (p, q) in DECODE_ONLY {
+        let _ = crate::qx::decode_reply(p, q, reply);
+    }
     let Ok(first) = crate::qx::decode_reply(protocol, query, reply) else {
         return Ok(false);
     };
@@ -208,7 +280,7 @@ mod tests {
             .iter()
             .position(|&(p, q)| p == protocol && q == query)
             .expect("a supported pair");
-        [&[u8::try_from(pick).unwrap()], reply].concat()
+        [&[pair_selector(pick).unwrap()], reply].concat()
     }
 
     fn holds(protocol: Protocol, query: &[u8], reply: &[u8]) -> Result<bool, String> {
@@ -303,6 +375,48 @@ mod tests {
         );
     }
 
+    #[test]
+    fn selectors_pick_their_pairs() {
+        for i in 0..SUPPORTED.len() {
+            assert_eq!(pair_index(pair_selector(i).unwrap()), i);
+        }
+        assert_eq!(pair_selector(SUPPORTED.len()), None);
+        // Legacy bytes keep their pairs.
+        assert_eq!(pair_index(194), 194 % 16);
+        assert_eq!(pair_index(0xFF), LEGACY_PAIRS + 31 % 8);
+    }
+
+    /// The dialect pairs round-trip.
+    #[test]
+    fn dialect_pairs_survive_the_round_trip() {
+        let q1 = b"(102.5 000.0 102.4 000 49.9 54.5 22.7 00101000\r";
+        assert_eq!(holds(Protocol::Omron, b"Q1\r", q1), Ok(true));
+        assert_eq!(holds(Protocol::Omron, b"Bl ?\r", b"100\r"), Ok(true));
+        assert_eq!(
+            holds(Protocol::Omron, b"UN\r", b"1125W/1125VA/048V/160W/020W\r"),
+            Ok(true)
+        );
+        let ab = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00101001\r";
+        assert_eq!(holds(Protocol::Ablerex, b"Q1\r", ab), Ok(true));
+        let q5 = b"(\x01\xf4\0\0\0\0\x05\x14\x03\xc0\0\0\0\x07\0\x0c\0\0\0\0\r";
+        assert_eq!(holds(Protocol::Ablerex, b"Q5\r", q5), Ok(true));
+        assert_eq!(
+            holds(Protocol::Ablerex, b"At\r", b"(\0\0\x09\x60\r"),
+            Ok(true)
+        );
+        assert_eq!(
+            holds(Protocol::Ablerex, b"At\r", b"(\xff\0\x09\x60\r"),
+            Ok(false),
+            "negative runtime"
+        );
+        let bps = b"(230.4 000.0 000.0 49.9\r";
+        assert_eq!(holds(Protocol::Innovart31, b"BPS\r", bps), Ok(true));
+        assert_eq!(holds(Protocol::Innovart33, b"BPS\r", bps), Ok(true));
+        // A damaged BPS decodes the fields before the damage only.
+        let damaged = b"(230.4 000.0 0x0.0 49.9\r";
+        assert_eq!(holds(Protocol::Innovart33, b"BPS\r", damaged), Ok(true));
+    }
+
     /// States the simulator cannot send are skipped, and only those.
     #[test]
     fn unrepresentable_states_are_skipped() {
@@ -339,8 +453,9 @@ mod tests {
             b"QBV\r",
             b"(026.5 02 01 066 005\r"
         ));
-        // Fuzz find: `BL 00` (now refused); padded charges are skipped.
-        assert!(skipped(Protocol::Hunnox, b"BL\r", b"BL050\r"));
+        // Fuzz find: `BL 00` (now refused); the simulated unit pads its
+        // charge to three digits like a real one, so every charge round-trips.
+        assert!(!skipped(Protocol::Hunnox, b"BL\r", b"BL050\r"));
         assert!(!skipped(Protocol::Hunnox, b"BL\r", b"BL100\r"));
         // Fuzz find: PM-T ratings with nominal output voltage code `101`.
         let pm_t = b"#l\x01 0 l\x01 5 \x03 `. (\x02\x12\xd0 \xe6 A Q 5\r(5.\x03I \r";

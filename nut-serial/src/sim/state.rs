@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::dialects::DialectState;
+
 /// The eight Megatec status bits (b7…b0, qx-protocols §1.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bits {
@@ -129,6 +131,9 @@ pub struct DeviceState {
     pub output_off: bool,
     /// voltronic `QGS` type `00` ("offline").
     pub offline_type: bool,
+    /// Readings only some dialects carry (omron, voltronic-axpert,
+    /// ablerex, innovart, gtec).
+    pub dialect: DialectState,
 }
 
 impl Default for DeviceState {
@@ -178,6 +183,7 @@ impl Default for DeviceState {
             charge: 100.0,
             output_off: false,
             offline_type: false,
+            dialect: DialectState::default(),
         }
     }
 }
@@ -236,6 +242,7 @@ impl DeviceState {
                 input_star: None,
                 output_star: None,
             },
+            dialect: DialectState::empty(),
             ..Self::default()
         }
     }
@@ -302,6 +309,9 @@ impl DeviceState {
                 }
             }
             _ => {
+                if let Some(result) = self.dialect.set_var(name, value) {
+                    return result;
+                }
                 let v = num(value)?;
                 let slot = if let Some(i) = phase("input") {
                     self.phases.input_voltage.get_mut(i)

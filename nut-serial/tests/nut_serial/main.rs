@@ -5,6 +5,7 @@
 mod apc_pty;
 mod corpus;
 mod ddl_corpus;
+mod dialects;
 mod fuzz_seeds;
 mod oracle;
 mod pty;

@@ -2,9 +2,9 @@
 //! the field's rounding), for random device states of every dialect.
 
 use nut_serial::qx::{Protocol, decode_reply};
-use nut_serial::sim::encode;
 use nut_serial::sim::reencode::{SUPPORTED, agree, encode_for, reencode};
 use nut_serial::sim::state::{Bits, DeviceState};
+use nut_serial::sim::{dialects, encode};
 use proptest::prelude::*;
 
 fn tenth(max: u32) -> impl Strategy<Value = f64> {
@@ -167,5 +167,58 @@ proptest! {
             let b = decode_reply(p, q, &again).unwrap();
             prop_assert!(agree(&a, &b, 1e-9).is_ok(), "{:?}", agree(&a, &b, 1e-9));
         }
+    }
+
+    #[test]
+    fn dialect_replies_read_back(s in state(), warnings in any::<u32>()) {
+        // gtec: the status letters carry the bits.
+        let q4 = decode_reply(Protocol::Gtec, b"Q4\r", &dialects::gtec_q4(&s)).unwrap();
+        prop_assert!(close(q4.get("input.voltage"), s.input_voltage.unwrap(), 0.051));
+        prop_assert!(close(q4.get("battery.voltage"), s.battery_voltage.unwrap(), 0.051));
+        let b = s.bits;
+        let mut want = vec![if b.utility_fail { "OB" } else { "OL" }];
+        if b.battery_low {
+            want.push("LB");
+        }
+        if b.bypass_boost_buck && !b.utility_fail {
+            want.push("BYPASS");
+        }
+        if b.shutdown_active {
+            want.push("FSD");
+        }
+        prop_assert_eq!(q4.status().render().to_string(), want.join(" "));
+        prop_assert_eq!(
+            q4.get("battery.test.status"),
+            b.test_in_progress.then_some("Test in progress")
+        );
+        // voltronic-axpert, through the CRC: mode and warnings.
+        let mut s = s;
+        s.dialect.inverter_warnings = warnings;
+        let qmod = decode_reply(
+            Protocol::VoltronicAxpert,
+            b"QMOD\r",
+            &dialects::axpert(&s, "QMOD"),
+        )
+        .unwrap();
+        prop_assert_eq!(
+            qmod.status().render().to_string(),
+            if b.utility_fail { "OB" } else { "OL" }
+        );
+        let qpiws = decode_reply(
+            Protocol::VoltronicAxpert,
+            b"QPIWS\r",
+            &dialects::axpert(&s, "QPIWS"),
+        )
+        .unwrap();
+        let status = qpiws.status().render().to_string();
+        prop_assert_eq!(status.contains("LB"), warnings >> 15 & 1 == 1);
+        prop_assert_eq!(status.contains("OVER"), warnings >> 18 & 1 == 1);
+        // OMRON charge and runtime.
+        let bl = decode_reply(Protocol::Omron, b"Bl ?\r", &dialects::omron(&s, "Bl ?").unwrap())
+            .unwrap();
+        prop_assert!(close(bl.get("battery.charge"), s.battery_charge.unwrap(), 1e-9));
+        let rts = decode_reply(Protocol::Omron, b"RTS\r", &dialects::omron(&s, "RTS").unwrap())
+            .unwrap();
+        prop_assert!(close(rts.get("battery.runtime"), s.battery_runtime.unwrap(), 1e-9));
     }
 }

@@ -20,6 +20,7 @@ use nut_proto::tokenizer::{self, Line};
 
 use crate::error::{Error, Problem, quoted};
 
+pub mod listen_unix;
 pub mod nut_conf;
 pub mod ups_conf;
 pub mod upsd_conf;

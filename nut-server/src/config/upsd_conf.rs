@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::listen_unix::{self, ListenUnix};
 use crate::config::{Warning, leading_number, parse_bool, read_file, tokenize};
 use crate::error::Error;
 
@@ -117,6 +118,8 @@ pub struct UpsdConf {
     pub disable_weak_ssl: bool,
     /// `DEBUG_MIN`.
     pub debug_min: Option<u32>,
+    /// `LISTEN_UNIX` lines (nut-rs only; see [`crate::config::listen_unix`]).
+    pub listen_unix: Vec<ListenUnix>,
     /// What NUT would log and ignore, with NUT's messages.
     pub warnings: Vec<Warning>,
 }
@@ -140,6 +143,7 @@ impl UpsdConf {
             certrequest: CertRequest::No,
             disable_weak_ssl: false,
             debug_min: None,
+            listen_unix: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -171,6 +175,14 @@ impl UpsdConf {
     pub fn parse(path: &Path, text: &[u8]) -> Result<Self, Error> {
         let mut conf = Self::new(path);
         for line in tokenize(path, text)? {
+            if let Some((first, rest)) = line.words.split_first()
+                && first == listen_unix::DIRECTIVE
+            {
+                // Beyond NUT, and an access rule: a bad line stops start-up.
+                conf.listen_unix
+                    .push(ListenUnix::parse(path, line.number, rest)?);
+                continue;
+            }
             if !conf.directive(line.number, &line.words) {
                 conf.warn(
                     line.number,

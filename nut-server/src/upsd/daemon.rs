@@ -1,6 +1,7 @@
 //! upsd as a process, from parsed options to exit status, in upsd 2.8.0's
 //! order: `-c` commands through the PID file, the check for a running
-//! instance, `upsd.conf`, the listeners, the user switch, `ups.conf`,
+//! instance, `upsd.conf`, the listeners (and the `LISTEN_UNIX` sockets,
+//! given to the user upsd becomes), the user switch, `ups.conf`,
 //! `cmdvartab`, `upsd.users`, the PID file and background, then the
 //! current-thread runtime with SIGHUP (reload), SIGTERM/SIGINT/SIGQUIT
 //! (exit). Drivers listed under `nutrs_inprocess` in `ups.conf` run as
@@ -16,6 +17,7 @@ use tokio::sync::mpsc;
 
 use super::files::{self, UpsdPaths};
 use super::serve::listen::{self, Family};
+use super::serve::unix;
 use super::serve::{Control, Upsd, UpsdOptions};
 use super::server::{Server, VERSION};
 use crate::error::Error;
@@ -240,12 +242,20 @@ fn start(
     for record in &bound.log {
         logger.log(record);
     }
-    if bound.listeners.is_empty() {
+    // Before the user switch, like the TCP ports (the directory may be
+    // root's); the files are handed to the account upsd becomes.
+    let owner = account.as_ref().map(|a| (a.uid, a.gid));
+    let unix_bound = unix::bind_all(&conf.listen_unix, owner)?;
+    for record in &unix_bound.log {
+        logger.log(record);
+    }
+    if bound.listeners.is_empty() && unix_bound.listeners.is_empty() {
         return Err(Error::NoListener);
     }
     let allow_partial = files::env_flag(env("ALLOW_NOT_ALL_LISTENERS").as_deref())
         .unwrap_or(conf.allow_not_all_listeners);
-    if bound.failed > 0 && !only_localhost_failed(&bound.log) {
+    let failed = bound.failed > 0 && !only_localhost_failed(&bound.log);
+    if failed || unix_bound.failed > 0 {
         if !allow_partial {
             return Err(Error::NotAllListeners);
         }
@@ -266,7 +276,11 @@ fn start(
     flush(logger, &mut log);
     statepath_check?;
     let hosting = hosting(paths, &loaded.statepath, options.quiet, foreground, logger);
-    let max_clients = max_clients(conf.maxconn, loaded.devices.len(), bound.listeners.len());
+    let max_clients = max_clients(
+        conf.maxconn,
+        loaded.devices.len(),
+        bound.listeners.len() + unix_bound.listeners.len(),
+    );
     let server = Server::new(loaded.server_config());
     let mut options_rt = UpsdOptions::new(loaded.statepath.clone());
     options_rt.max_clients = max_clients;
@@ -309,7 +323,7 @@ fn start(
             .unwrap_or_else(PoisonError::into_inner)
             .log(record);
     });
-    let upsd = Upsd::new(server, options_rt, sink);
+    let upsd = Upsd::new(server, options_rt, sink).with_unix_listeners(unix_bound.listeners);
     let outcome = runtime.block_on(async {
         let listeners = bound
             .listeners

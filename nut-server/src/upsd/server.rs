@@ -419,9 +419,14 @@ impl Server {
 
     /// Registers a client connection from `addr` and returns its session.
     pub fn open_session(&mut self, addr: IpAddr, now: Instant) -> Session {
+        self.open_named_session(addr.to_canonical().to_string(), now)
+    }
+
+    /// Registers a client connection known as `addr` in `LIST CLIENT` and
+    /// logs (a Unix-socket peer: `unix:<uid>`) and returns its session.
+    pub fn open_named_session(&mut self, addr: String, now: Instant) -> Session {
         let id = ClientId(self.next_client);
         self.next_client += 1;
-        let addr = addr.to_canonical().to_string();
         self.clients.insert(
             id,
             ClientRecord {
@@ -435,7 +440,17 @@ impl Server {
 
     /// Forgets a closed connection (its LOGIN no longer counts).
     pub fn close_session(&mut self, session: &Session) {
-        let Some(record) = self.clients.remove(&session.id()) else {
+        self.close_client(session.id());
+    }
+
+    /// Whether connection `id` is open (its session not yet closed).
+    pub fn has_client(&self, id: ClientId) -> bool {
+        self.clients.contains_key(&id)
+    }
+
+    /// [`Server::close_session`] by the connection's id.
+    pub fn close_client(&mut self, id: ClientId) {
+        let Some(record) = self.clients.remove(&id) else {
             return;
         };
         if let Some(login) = record.login

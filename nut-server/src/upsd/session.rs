@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use nut_proto::net::{Command, ErrorCode, Request};
-use nut_proto::tokenizer::{Limits, ParseErrorKind, Tokenizer};
+use nut_proto::tokenizer::{Limits, MAX_WORD_LEN, MAX_WORDS, ParseErrorKind, Tokenizer};
 
 use super::server::{ClientId, Server, version_text};
 use crate::config::users::Access;
@@ -46,13 +46,17 @@ pub enum Next {
 pub struct Session {
     id: ClientId,
     addr: String,
-    tokenizer: Tokenizer,
+    /// Only while a line is half-read or not plain (see [`plain_line`]):
+    /// idle connections hold none.
+    tokenizer: Option<Box<Tokenizer>>,
     pub(crate) username: Option<String>,
     pub(crate) password: Option<String>,
     /// Name of the UPS this connection did LOGIN on (upsd's spelling).
     pub(crate) login: Option<String>,
     pub(crate) tracking: bool,
     tls: bool,
+    /// Over a Unix socket, where STARTTLS is refused.
+    local: bool,
     /// Bytes that came after the `STARTTLS` line in the same read: the
     /// start of the client's handshake.
     early_tls: Vec<u8>,
@@ -62,19 +66,16 @@ pub struct Session {
 
 impl Session {
     pub(crate) fn new(id: ClientId, addr: String, now: Instant) -> Self {
-        let limits = Limits {
-            max_line_len: Some(MAX_LINE_BYTES),
-            ..Limits::default()
-        };
         Self {
             id,
             addr,
-            tokenizer: Tokenizer::with_limits(limits),
+            tokenizer: None,
             username: None,
             password: None,
             login: None,
             tracking: false,
             tls: false,
+            local: false,
             early_tls: Vec::new(),
             next: Next::Continue,
             last_heard: now,
@@ -108,6 +109,14 @@ impl Session {
         self.next = Next::Continue;
     }
 
+    /// Marks the connection as one over a Unix socket: STARTTLS is
+    /// answered `ERR FEATURE-NOT-SUPPORTED` (TLS is not offered on that
+    /// transport, and no setting would change that, so not
+    /// `FEATURE-NOT-CONFIGURED`, which points at `CERTFILE`).
+    pub fn set_local(&mut self) {
+        self.local = true;
+    }
+
     /// Whether the connection runs over TLS.
     pub fn is_tls(&self) -> bool {
         self.tls
@@ -132,8 +141,51 @@ impl Session {
         if server.is_kicked(self.id) {
             return Next::Close;
         }
+        let mut bytes = bytes;
+        // Plain lines (the common case: GET, LIST...) are split in place,
+        // without the tokenizer's per-word strings; anything else (quotes,
+        // escapes, comments, `=`, a line cut by the read) takes the
+        // tokenizer, which gives the same words for plain lines.
+        while self.tokenizer.is_none()
+            && self.next == Next::Continue
+            && let Some((words, rest)) = plain_line(bytes)
+        {
+            self.last_heard = now;
+            self.handle_line(server, now, words.as_slice(), out);
+            bytes = rest;
+            if self.next == Next::StartTls {
+                self.early_tls = rest.to_vec();
+                return Next::StartTls;
+            }
+        }
+        if bytes.is_empty() {
+            return self.next;
+        }
+        let mut tokenizer = self.tokenizer.take().unwrap_or_else(|| {
+            Box::new(Tokenizer::with_limits(Limits {
+                max_line_len: Some(MAX_LINE_BYTES),
+                ..Limits::default()
+            }))
+        });
+        let next = self.feed_tokenizer(&mut tokenizer, server, now, bytes, out);
+        if tokenizer.has_partial_line() {
+            self.tokenizer = Some(tokenizer);
+        }
+        next
+    }
+
+    /// The slow path of [`Session::handle_input`]: every byte through the
+    /// tokenizer.
+    fn feed_tokenizer(
+        &mut self,
+        tokenizer: &mut Tokenizer,
+        server: &mut Server,
+        now: Instant,
+        bytes: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Next {
         for (index, &byte) in bytes.iter().enumerate() {
-            match self.tokenizer.push(byte) {
+            match tokenizer.push(byte) {
                 None => {}
                 Some(Ok(line)) => {
                     self.last_heard = now;
@@ -251,6 +303,9 @@ impl Session {
         if self.tls {
             return err(out, &ErrorCode::AlreadySslMode);
         }
+        if self.local {
+            return err(out, &ErrorCode::FeatureNotSupported);
+        }
         if !server.tls_available {
             return err(out, &ErrorCode::FeatureNotConfigured);
         }
@@ -357,6 +412,58 @@ pub(crate) fn err(out: &mut Vec<u8>, code: &ErrorCode) {
     out.extend_from_slice(b"ERR ");
     out.extend_from_slice(code.as_str().as_bytes());
     out.push(b'\n');
+}
+
+/// The words of a line split in place (at most the tokenizer's word limit).
+pub(crate) struct PlainWords<'a> {
+    words: [&'a str; MAX_WORDS],
+    len: usize,
+}
+
+impl<'a> PlainWords<'a> {
+    fn as_slice(&self) -> &[&'a str] {
+        self.words.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// The first line of `bytes` split into words, and the bytes after its LF,
+/// when the tokenizer would read it exactly so: the LF is there, the line
+/// is within [`MAX_LINE_BYTES`], and it holds only printable ASCII and
+/// blanks, without `"`, `\`, `#` or `=`, with at most [`MAX_WORDS`] words
+/// of at most [`MAX_WORD_LEN`] bytes. `None` hands the line to the
+/// tokenizer.
+pub(crate) fn plain_line(bytes: &[u8]) -> Option<(PlainWords<'_>, &[u8])> {
+    let end = bytes
+        .iter()
+        .take(MAX_LINE_BYTES.saturating_add(1))
+        .position(|&b| b == b'\n')?;
+    let (line, rest) = (bytes.get(..end)?, bytes.get(end.saturating_add(1)..)?);
+    let plain = |b: u8| is_blank(b) || ((0x21..=0x7f).contains(&b) && !b"\"\\#=".contains(&b));
+    if !line.iter().all(|&b| plain(b)) {
+        return None;
+    }
+    let text = std::str::from_utf8(line).ok()?;
+    let mut words = PlainWords {
+        words: [""; MAX_WORDS],
+        len: 0,
+    };
+    for word in text.split(|c: char| u8::try_from(c).is_ok_and(is_blank)) {
+        if word.is_empty() {
+            continue;
+        }
+        if word.len() > MAX_WORD_LEN {
+            return None;
+        }
+        let slot = words.words.get_mut(words.len)?;
+        *slot = word;
+        words.len += 1;
+    }
+    Some((words, rest))
+}
+
+/// The tokenizer's blanks (NUT's `isspace` less LF).
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | 0x0b | 0x0c)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `nut demo` as a process: it serves our clients and NUT's the same
+//! `nut demo --no-outage` as a process: it serves our clients and NUT's the same
 //! bytes, takes a SET through `upsrw`, hosts its driver in its own process,
 //! and on SIGTERM stops and removes its directory.
 //!
@@ -72,7 +72,8 @@ struct Running {
 }
 
 fn start(nut: Option<&Path>, port: u16, stderr: &Path) -> Running {
-    let mut command = demo_command(nut, &["--port", &port.to_string()]);
+    // The serving demo (the `nut` binary plays an outage by default).
+    let mut command = demo_command(nut, &["--no-outage", "--port", &port.to_string()]);
     let log = std::fs::File::create(stderr).expect("stderr file");
     command.stdout(Stdio::piped()).stderr(log);
     let mut process = Proc::spawn("nut demo", command);

@@ -9,10 +9,13 @@
 //! Run: `cargo test -p nut-server --test upsd -- --nocapture` (prints the
 //! comparison counts).
 
+mod chroot;
 mod clients;
 mod corpus;
 mod daemon;
+mod nit;
 mod runtime;
 mod support;
 mod tls;
 mod transcripts;
+mod unix;

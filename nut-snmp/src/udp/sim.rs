@@ -1,5 +1,6 @@
-//! An SNMP v1/v2c agent simulator serving recordings, one per community
-//! (as snmpsim serves one `.snmprec` per community), over UDP.
+//! An SNMP v1/v2c/v3 agent simulator serving recordings, one per community
+//! (as snmpsim serves one `.snmprec` per community) and per SNMPv3 user
+//! (or context name), over UDP.
 //!
 //! The answering logic is sans-IO ([`answer`]: a datagram in, a datagram
 //! out); [`Simulator`] adds the socket and [`Running`] a thread. The served
@@ -12,12 +13,14 @@ use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use snmp2::{MessageType, Pdu, Version};
 
-use super::convert::{oid_from_wire, value_from_wire};
+use super::convert::{oid_from_wire, safe_for_snmp2, value_from_wire};
+use super::v3::{self, UsmAgent, V3Config};
 use crate::ber;
+use crate::error::Error;
 use crate::oid::Oid;
 use crate::snmprec::Recording;
 use crate::value::Value;
@@ -89,8 +92,7 @@ pub fn answer(
     datagram: &[u8],
     behaviour: &Behaviour,
 ) -> Option<Vec<u8>> {
-    let writable = behaviour.writable;
-    if datagram.len() > MAX_DATAGRAM {
+    if datagram.len() > MAX_DATAGRAM || !safe_for_snmp2(datagram) {
         return None;
     }
     let pdu = Pdu::from_bytes(datagram).ok()?;
@@ -107,23 +109,96 @@ pub fn answer(
         names
             .push(oid_from_wire(&oid).map(|o| (o, value_from_wire(&value).unwrap_or(Value::Null))));
     }
+    let tag = match pdu.message_type {
+        MessageType::GetRequest => GET,
+        MessageType::GetNextRequest => GET_NEXT,
+        MessageType::GetBulkRequest => GET_BULK,
+        MessageType::SetRequest => SET,
+        _ => return None,
+    };
+    let request = Request {
+        tag,
+        request_id: pdu.req_id,
+        non_repeaters: i64::from(pdu.error_status),
+        repetitions: i64::from(pdu.error_index),
+        names,
+    };
+    let (fields, varbinds) = answer_request(recording, v1, &request, behaviour)?;
+    let mut encoded = Vec::new();
+    for (oid, value) in &varbinds {
+        encoded.extend(ber::varbind(oid, value)?);
+    }
+    Some(ber::message(
+        if v1 { 0 } else { 1 },
+        pdu.community,
+        ber::RESPONSE,
+        fields,
+        &encoded,
+    ))
+}
+
+/// Answers an SNMPv3 request PDU from the recording named `target` (the
+/// v3 user's, or the request's context name), as a v2c agent would;
+/// `None` for an unknown recording or a PDU that gets no answer.
+pub fn answer_v3_pdu(
+    agents: &mut BTreeMap<String, Recording>,
+    target: &str,
+    pdu: &v3::Pdu,
+    behaviour: &Behaviour,
+) -> Option<v3::Pdu> {
+    let recording = agents.get_mut(target)?;
+    let request = Request {
+        tag: pdu.tag,
+        request_id: pdu.request_id,
+        non_repeaters: pdu.error_status,
+        repetitions: pdu.error_index,
+        names: pdu.varbinds(MAX_REQUEST_VARBINDS + 1),
+    };
+    let (fields, varbinds) = answer_request(recording, false, &request, behaviour)?;
+    let [request_id, status, index] = fields;
+    v3::Pdu::new(
+        ber::RESPONSE,
+        i32::try_from(request_id).ok()?,
+        [status, index],
+        &varbinds,
+    )
+}
+
+/// PDU tags (RFC 3416) the agent answers.
+const GET: u8 = 0xa0;
+const GET_NEXT: u8 = 0xa1;
+const SET: u8 = 0xa3;
+const GET_BULK: u8 = 0xa5;
+
+/// One request PDU, whatever the SNMP version.
+struct Request {
+    tag: u8,
+    request_id: i32,
+    /// GETBULK non-repeaters (the error-status field).
+    non_repeaters: i64,
+    /// GETBULK max-repetitions (the error-index field).
+    repetitions: i64,
+    /// The names (and SET values); `None` where one cannot be read.
+    names: Vec<Option<(Oid, Value)>>,
+}
+
+/// An answer: (request-id, error-status, error-index) and varbinds.
+type Reply = ([i64; 3], Vec<(Oid, Value)>);
+
+/// The answer's (request-id, error-status, error-index) and varbinds.
+fn answer_request(
+    recording: &mut Recording,
+    v1: bool,
+    pdu: &Request,
+    behaviour: &Behaviour,
+) -> Option<Reply> {
+    let writable = behaviour.writable;
+    let names = &pdu.names;
     if names.len() > MAX_REQUEST_VARBINDS {
         return None;
     }
-    let request = [i64::from(pdu.req_id), 0, 0];
-    let reply = |fields: [i64; 3], varbinds: &[(Oid, Value)]| {
-        let mut encoded = Vec::new();
-        for (oid, value) in varbinds {
-            encoded.extend(ber::varbind(oid, value)?);
-        }
-        Some(ber::message(
-            if v1 { 0 } else { 1 },
-            pdu.community,
-            ber::RESPONSE,
-            fields,
-            &encoded,
-        ))
-    };
+    let request = [i64::from(pdu.request_id), 0, 0];
+    let reply = |fields: [i64; 3], varbinds: &[(Oid, Value)]| Some((fields, varbinds.to_vec()));
     let echo: Vec<(Oid, Value)> = names.iter().flatten().cloned().collect();
     // A name we cannot even read: genErr at its position.
     if let Some(bad) = names.iter().position(Option::is_none) {
@@ -132,20 +207,15 @@ pub fn answer(
     }
     let usable =
         |value: &Value| !(v1 && (value.is_exception() || matches!(value, Value::Counter64(_))));
-    if behaviour.loop_walks
-        && matches!(
-            pdu.message_type,
-            MessageType::GetNextRequest | MessageType::GetBulkRequest
-        )
-    {
+    if behaviour.loop_walks && matches!(pdu.tag, GET_NEXT | GET_BULK) {
         let looped: Vec<(Oid, Value)> = echo
             .iter()
             .map(|(o, _)| (o.clone(), Value::Integer(0)))
             .collect();
         return reply(request, &looped);
     }
-    match pdu.message_type {
-        MessageType::GetRequest => {
+    match pdu.tag {
+        GET => {
             let mut out = Vec::new();
             for (n, (oid, _)) in echo.iter().enumerate() {
                 match recording.get(oid).filter(|v| usable(v)) {
@@ -156,7 +226,7 @@ pub fn answer(
             }
             reply(request, &out)
         }
-        MessageType::GetNextRequest => {
+        GET_NEXT => {
             let mut out = Vec::new();
             for (n, (oid, _)) in echo.iter().enumerate() {
                 match next_usable(recording, oid, &usable) {
@@ -167,17 +237,17 @@ pub fn answer(
             }
             reply(request, &out)
         }
-        MessageType::GetBulkRequest if !v1 => {
-            let non_repeaters = usize::try_from(pdu.error_status)
+        GET_BULK if !v1 => {
+            let non_repeaters = usize::try_from(pdu.non_repeaters)
                 .unwrap_or(0)
                 .min(echo.len());
-            let repetitions = usize::try_from(pdu.error_index).unwrap_or(0);
+            let repetitions = usize::try_from(pdu.repetitions).unwrap_or(0);
             reply(
                 request,
                 &bulk(recording, &echo, non_repeaters, repetitions, &usable),
             )
         }
-        MessageType::SetRequest => {
+        SET => {
             for (n, (oid, value)) in echo.iter().enumerate() {
                 if !writable || recording.get(oid).is_none() || value.is_exception() {
                     let status = if v1 { NO_SUCH_NAME } else { NOT_WRITABLE };
@@ -254,12 +324,32 @@ fn bulk(
     out
 }
 
+/// An SNMPv3 engine starting now, its salts from a random start.
+fn new_engine(engine_id: &[u8], boots: u32) -> UsmAgent {
+    let mut engine = UsmAgent::new(engine_id, boots, Instant::now());
+    engine.seed_salt(super::transport::random_seed());
+    engine
+}
+
 /// An agent simulator bound to a UDP socket.
 #[derive(Debug)]
 pub struct Simulator {
     socket: UdpSocket,
     agents: SharedAgents,
     behaviour: Behaviour,
+    usm: SharedUsm,
+}
+
+/// The simulator's SNMPv3 engine and users, shared like the recordings
+/// (to reboot the engine or read its report counters while serving).
+pub type SharedUsm = Arc<Mutex<UsmAgent>>;
+
+/// Locks the SNMPv3 engine, recovering from a poisoned lock.
+pub fn lock_usm(usm: &SharedUsm) -> MutexGuard<'_, UsmAgent> {
+    match usm.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
 }
 
 impl Simulator {
@@ -275,7 +365,39 @@ impl Simulator {
             socket,
             agents: SharedAgents::default(),
             behaviour: Behaviour::default(),
+            usm: Arc::new(Mutex::new(new_engine(v3::DEFAULT_ENGINE_ID, 1))),
         })
+    }
+
+    /// Serves `recording` to the SNMPv3 user `user` (its level, protocols
+    /// and passwords) under the name `target` (replacing any recording of
+    /// that name). A request with a non-empty context name reads the
+    /// recording of that name instead.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`] for a user without a name or with a password
+    /// shorter than 8 characters.
+    pub fn insert_v3_user(
+        &self,
+        user: &V3Config,
+        target: &str,
+        recording: Recording,
+    ) -> Result<(), Error> {
+        lock_usm(&self.usm).add_user(user, target)?;
+        self.insert(target, recording);
+        Ok(())
+    }
+
+    /// Gives the SNMPv3 engine another ID and boots count (users added
+    /// before are dropped: their keys are localised to the old ID).
+    pub fn set_v3_engine(&self, engine_id: &[u8], boots: u32) {
+        *lock_usm(&self.usm) = new_engine(engine_id, boots);
+    }
+
+    /// The SNMPv3 engine, to reboot it or read its counters while serving.
+    pub fn v3(&self) -> SharedUsm {
+        Arc::clone(&self.usm)
     }
 
     /// Sets how the agent behaves (faithful by default).
@@ -332,13 +454,15 @@ impl Simulator {
             if behaviour.silent || skip {
                 continue;
             }
-            let reply = {
+            let datagram = buffer.get(..len).unwrap_or_default();
+            let reply = if v3::is_v3(datagram) {
+                let mut usm = lock_usm(&self.usm);
+                usm.answer(datagram, Instant::now(), |target, pdu| {
+                    answer_v3_pdu(&mut lock(&self.agents), target, pdu, &behaviour)
+                })
+            } else {
                 let mut agents = lock(&self.agents);
-                answer(
-                    &mut agents,
-                    buffer.get(..len).unwrap_or_default(),
-                    &behaviour,
-                )
+                answer(&mut agents, datagram, &behaviour)
             };
             // A lost answer is what UDP does; the client retries.
             if let (true, Some(stale)) = (behaviour.stale_first, &previous) {
@@ -359,6 +483,7 @@ impl Simulator {
     pub fn spawn(self) -> Running {
         let stop = Arc::new(AtomicBool::new(false));
         let agents = self.agents();
+        let usm = self.v3();
         let addr = self.local_addr().ok();
         let flag = Arc::clone(&stop);
         let thread = std::thread::spawn(move || self.serve_until(&flag));
@@ -367,6 +492,7 @@ impl Simulator {
             thread: Some(thread),
             addr,
             agents,
+            usm,
         }
     }
 }
@@ -378,6 +504,7 @@ pub struct Running {
     thread: Option<JoinHandle<io::Result<()>>>,
     addr: Option<SocketAddr>,
     agents: SharedAgents,
+    usm: SharedUsm,
 }
 
 impl Running {
@@ -389,6 +516,11 @@ impl Running {
     /// The served recordings.
     pub fn agents(&self) -> SharedAgents {
         Arc::clone(&self.agents)
+    }
+
+    /// The SNMPv3 engine.
+    pub fn v3(&self) -> SharedUsm {
+        Arc::clone(&self.usm)
     }
 
     /// Stops serving and waits for the thread.

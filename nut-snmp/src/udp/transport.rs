@@ -1,17 +1,19 @@
-//! A blocking SNMP v1/v2c client over snmp2's session, with what snmp2
-//! leaves to its user: tries and time-outs per request (`snmp_retries`,
-//! `snmp_timeout`), late or mismatched answers (request-id checks), error
-//! statuses, and bounded GETNEXT/GETBULK walks that stop on loops.
+//! A blocking SNMP v1/v2c/v3 client, with what snmp2 leaves to its user:
+//! tries and time-outs per request (`snmp_retries`, `snmp_timeout`), late
+//! or mismatched answers (request-id checks), error statuses, and bounded
+//! GETNEXT/GETBULK walks that stop on loops. SNMPv3 adds engine discovery,
+//! time synchronisation and USM reports ([`super::v3::Session`]).
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs, UdpSocket};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use super::convert::{oid_from_wire, value_from_wire};
+use super::convert::{oid_from_wire, safe_for_snmp2, value_from_wire};
 use super::sim::MAX_DATAGRAM;
+use super::v3::{self, Incoming, V3Config};
 use crate::ber;
 use crate::engine::{Agent, SetRequest, SetValue};
-use crate::error::{Error, shown};
+use crate::error::{Error, UsmFailure, shown};
 use crate::oid::Oid;
 use crate::value::Value;
 
@@ -25,8 +27,11 @@ const GET_BULK: u8 = 0xa5;
 pub const DEFAULT_PORT: u16 = 161;
 /// Most varbinds one walk returns.
 pub const MAX_WALK_VARBINDS: usize = 100_000;
+/// Most times one SNMPv3 request is rebuilt after a report taught the
+/// engine ID or time (discovery, resync, a replaced card).
+const MAX_V3_RESENDS: u32 = 4;
 
-/// SNMP version (`snmp_version`); v3 is not implemented here.
+/// SNMP version (`snmp_version`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SnmpVersion {
@@ -35,16 +40,19 @@ pub enum SnmpVersion {
     V1,
     /// SNMPv2c.
     V2c,
+    /// SNMPv3 (USM; the user is [`TransportConfig::v3`]).
+    V3,
 }
 
 impl FromStr for SnmpVersion {
     type Err = Error;
 
-    /// `v1` or `v2c`, as `snmp_version` takes them.
+    /// `v1`, `v2c` or `v3`, as `snmp_version` takes them.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "v1" => Ok(Self::V1),
             "v2c" => Ok(Self::V2c),
+            "v3" => Ok(Self::V3),
             other => Err(Error::Option {
                 option: "snmp_version",
                 reason: format!("Bad SNMP version: {}", shown(other)),
@@ -65,8 +73,11 @@ pub struct TransportConfig {
     pub timeout: Duration,
     /// `snmp_retries`: tries after the first.
     pub retries: u32,
-    /// GETBULK `max-repetitions` for v2c walks.
+    /// GETBULK `max-repetitions` for v2c and v3 walks.
     pub max_repetitions: u32,
+    /// The SNMPv3 user (`secName`, `secLevel`, protocols, passwords);
+    /// required with [`SnmpVersion::V3`].
+    pub v3: Option<V3Config>,
 }
 
 impl Default for TransportConfig {
@@ -77,6 +88,7 @@ impl Default for TransportConfig {
             timeout: Duration::from_secs(1),
             retries: 5,
             max_repetitions: 10,
+            v3: None,
         }
     }
 }
@@ -104,6 +116,7 @@ pub struct Client {
     next_id: i32,
     buffer: Vec<u8>,
     last_error: Option<Error>,
+    v3: Option<v3::Session>,
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port` → (host, port).
@@ -135,10 +148,22 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Option`] for a bad peer, [`Error::Transport`] when no
-    /// socket can be opened or the name does not resolve.
+    /// [`Error::Option`] for a bad peer or SNMPv3 user (no `secName`, a
+    /// password too short), [`Error::Transport`] when no socket can be
+    /// opened or the name does not resolve.
     pub fn connect(peer: &str, config: &TransportConfig) -> Result<Self, Error> {
         let (host, port) = split_peer(peer)?;
+        let seed = random_seed();
+        let v3 = match (config.version, &config.v3) {
+            (SnmpVersion::V3, Some(user)) => Some(v3::Session::new(user, seed)?),
+            (SnmpVersion::V3, None) => {
+                return Err(Error::Option {
+                    option: "secName",
+                    reason: "securityName is required for SNMPv3".to_owned(),
+                });
+            }
+            _ => None,
+        };
         let transport = |reason: String| Error::Transport {
             peer: peer.to_owned(),
             reason,
@@ -162,7 +187,15 @@ impl Client {
             next_id: i32::try_from(std::process::id() & 0x3fff_ffff).unwrap_or(1),
             buffer: vec![0; MAX_DATAGRAM],
             last_error: None,
+            v3,
         })
+    }
+
+    /// The SNMPv3 engine discovered so far: its ID, boots and (estimated)
+    /// time; `None` before discovery and for v1/v2c.
+    pub fn v3_engine(&self) -> Option<(Vec<u8>, u32, u32)> {
+        let (id, boots, time) = self.v3.as_ref()?.engine(Instant::now())?;
+        Some((id.to_vec(), boots, time))
     }
 
     /// The agent this client talks to.
@@ -207,9 +240,12 @@ impl Client {
     ) -> Result<Answer, Error> {
         let id = self.next_id;
         self.next_id = if id >= i32::MAX - 1 { 1 } else { id + 1 };
+        if self.v3.is_some() {
+            return self.exchange_v3(what, oid, id, tag, fields, varbinds);
+        }
         let version = match self.config.version {
             SnmpVersion::V1 => 0,
-            SnmpVersion::V2c => 1,
+            SnmpVersion::V2c | SnmpVersion::V3 => 1,
         };
         let community = self.config.community.as_bytes();
         let message = ber::message(
@@ -250,8 +286,13 @@ impl Client {
                         break;
                     }
                 };
-                let Ok(pdu) = snmp2::Pdu::from_bytes(self.buffer.get(..len).unwrap_or_default())
-                else {
+                let datagram = self.buffer.get(..len).unwrap_or_default();
+                let decoded = if safe_for_snmp2(datagram) {
+                    snmp2::Pdu::from_bytes(datagram).ok()
+                } else {
+                    None
+                };
+                let Some(pdu) = decoded else {
                     last = "unreadable answer".to_owned();
                     continue;
                 };
@@ -274,6 +315,106 @@ impl Client {
             request,
             tries,
             reason: last,
+        })
+    }
+
+    /// One SNMPv3 request: discovery and time synchronisation as reports
+    /// call for them, then the tries of [`Client`] with request-id checks.
+    fn exchange_v3(
+        &mut self,
+        what: &'static str,
+        oid: Option<&Oid>,
+        id: i32,
+        tag: u8,
+        fields: [i64; 2],
+        varbinds: &[u8],
+    ) -> Result<Answer, Error> {
+        let pdu = v3::Pdu {
+            tag,
+            request_id: id,
+            error_status: fields[0],
+            error_index: fields[1],
+            varbinds: varbinds.to_vec(),
+        };
+        let Some(session) = self.v3.as_mut() else {
+            return Err(Error::Option {
+                option: "snmp_version",
+                reason: "no SNMPv3 session".to_owned(),
+            });
+        };
+        let refused = |failure: UsmFailure, session: &v3::Session| Error::Usm {
+            peer: self.peer.clone(),
+            user: shown(&session.config().user),
+            failure,
+        };
+        let tries = self.config.retries.saturating_add(1);
+        let timeout = self.config.timeout.max(Duration::from_millis(1));
+        let mut outgoing = session.request(&pdu, Instant::now());
+        let mut last = "no answer";
+        let (mut tried, mut resends) = (0, 0);
+        while tried < tries {
+            tried += 1;
+            if self.socket.send(&outgoing.bytes).is_err() {
+                last = "cannot send";
+                continue;
+            }
+            let deadline = Instant::now() + timeout;
+            while let Some(left) = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+            {
+                if self.socket.set_read_timeout(Some(left)).is_err() {
+                    break;
+                }
+                let len = match self.socket.recv(&mut self.buffer) {
+                    Ok(len) => len,
+                    Err(e) => {
+                        if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                            last = "connection refused (no agent on that port)";
+                        }
+                        break;
+                    }
+                };
+                let datagram = self.buffer.get(..len).unwrap_or_default();
+                match session.receive(datagram, &outgoing, Instant::now()) {
+                    Incoming::Response(answer) if answer.request_id == id => {
+                        return Ok(answer_of_v3(&answer));
+                    }
+                    Incoming::Response(_) => last = "discarded answer to another request id",
+                    Incoming::Ignored(reason) => last = reason,
+                    Incoming::Refused(failure) => return Err(refused(failure, session)),
+                    Incoming::Resend => {
+                        resends += 1;
+                        if resends > MAX_V3_RESENDS {
+                            return Err(refused(UsmFailure::NotInTimeWindow, session));
+                        }
+                        outgoing = session.request(&pdu, Instant::now());
+                        // A new message: its tries start again.
+                        tried = 0;
+                        break;
+                    }
+                }
+            }
+        }
+        let request = match oid {
+            Some(oid) => format!("{what} {oid}"),
+            None => what.to_owned(),
+        };
+        let mut reason = last.to_owned();
+        let level = session.config().level;
+        if last == "no answer"
+            && level == v3::SecurityLevel::AuthPriv
+            && session.engine(Instant::now()).is_some()
+        {
+            reason.push_str(
+                " (agents drop SNMPv3 requests they cannot decrypt: check privPassword and privProtocol)",
+            );
+        }
+        Err(Error::Timeout {
+            peer: self.peer.clone(),
+            request,
+            tries,
+            reason,
         })
     }
 
@@ -314,7 +455,7 @@ impl Client {
         let mut current = root.clone();
         while out.len() < limit {
             let batch = match self.config.version {
-                SnmpVersion::V2c => {
+                SnmpVersion::V2c | SnmpVersion::V3 => {
                     let reps = self.config.max_repetitions.max(1);
                     let answer =
                         self.request("GETBULK", GET_BULK, [0, i64::from(reps)], &[&current])?;
@@ -395,6 +536,35 @@ fn answer_of(pdu: &snmp2::Pdu<'_>) -> Answer {
     )
 }
 
+/// The same for an SNMPv3 answer.
+fn answer_of_v3(pdu: &v3::Pdu) -> Answer {
+    match u32::try_from(pdu.error_status) {
+        Ok(0) => Answer::Varbinds(
+            pdu.varbinds(MAX_WALK_VARBINDS)
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
+        Ok(status) => Answer::Status(status),
+        Err(_) => Answer::Status(u32::MAX),
+    }
+}
+
+/// A seed for message ids and privacy salts: random, else from the
+/// process id and the clock (salts must not repeat, not be secret).
+pub(super) fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_ok() {
+        return u64::from_be_bytes(bytes);
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    #[allow(clippy::cast_possible_truncation)]
+    let low = nanos as u64;
+    low ^ u64::from(std::process::id()).rotate_left(32)
+}
+
 fn first(answer: Answer) -> Option<(Oid, Value)> {
     match answer {
         Answer::Varbinds(v) => v.into_iter().next(),
@@ -448,6 +618,7 @@ mod tests {
     fn versions_parse_like_snmp_version() {
         assert_eq!("v1".parse::<SnmpVersion>().unwrap(), SnmpVersion::V1);
         assert_eq!("v2c".parse::<SnmpVersion>().unwrap(), SnmpVersion::V2c);
+        assert_eq!("v3".parse::<SnmpVersion>().unwrap(), SnmpVersion::V3);
         let err = "v4".parse::<SnmpVersion>().unwrap_err();
         assert!(err.to_string().contains("Bad SNMP version: v4"), "{err}");
     }

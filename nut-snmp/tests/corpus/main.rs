@@ -11,6 +11,7 @@ mod common;
 mod ddl;
 mod engine;
 mod fuzz;
+mod fuzz_seeds;
 #[cfg(feature = "udp")]
 mod oracle;
 mod recordings;

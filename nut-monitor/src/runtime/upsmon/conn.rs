@@ -273,7 +273,7 @@ impl Conn {
             }
         };
         if let Some((tls, forced)) = &self.settings.tls
-            && let Err(e) = client.starttls(tls).await
+            && let Err(e) = client.starttls(&self.named(tls)).await
         {
             let why = e.nut_message();
             if *forced {
@@ -294,6 +294,17 @@ impl Conn {
         self.buzzwords = Buzzwords::Unknown;
         self.client = Some(client);
         Ok(())
+    }
+
+    /// `tls` checking the certificate against the host named in MONITOR:
+    /// with `-4`/`-6` the client connects to the address it resolved, whose
+    /// text would otherwise be the name checked (NUT checks the name).
+    fn named(&self, tls: &TlsOptions) -> TlsOptions {
+        let mut tls = tls.clone();
+        if tls.server_name.is_none() {
+            tls.server_name = Some(self.settings.entry.address.host.clone());
+        }
+        tls
     }
 
     async fn connect(&self) -> Result<Client, String> {

@@ -20,6 +20,7 @@
 mod cli;
 mod conn;
 mod deliver;
+mod embed;
 mod monitor;
 mod pidfile;
 mod privsep;
@@ -32,6 +33,7 @@ use std::process::{ExitCode, Stdio};
 use std::sync::Arc;
 
 pub use cli::{Family, HELP, Options, Signal};
+pub use embed::run_embedded;
 pub use pidfile::{path as pid_file_path, send as send_signal};
 pub use simulate::simulate;
 

@@ -26,6 +26,10 @@ pub(crate) enum Privileged {
     Local,
     /// The root parent, over the link.
     Parent(UnixStream),
+    /// The program upsmon is embedded in (see `super::embed`): every output
+    /// that leaves the process (notifications, log lines, `wall`, the flag
+    /// and SHUTDOWNCMD) is sent to it instead of delivered.
+    Embedder(mpsc::UnboundedSender<Output>),
 }
 
 /// Everything the loop needs.
@@ -124,6 +128,20 @@ pub(crate) async fn run(setup: Setup) -> Result<u8, Error> {
             engine.handle_parent_died(Instant::now());
         }
         while let Some(output) = engine.poll_output() {
+            let output = match (&privileged, output) {
+                (
+                    Privileged::Embedder(embedder),
+                    leaving @ (Output::Notify(_)
+                    | Output::Log { .. }
+                    | Output::Wall(_)
+                    | Output::WritePowerdownFlag { .. }
+                    | Output::RunShutdownCmd { .. }),
+                ) => {
+                    let _ = embedder.send(leaving);
+                    continue;
+                }
+                (_, output) => output,
+            };
             match output {
                 Output::Send { ups, request } => {
                     if let Some(conn) = conns.get(ups.index()) {
@@ -146,6 +164,7 @@ pub(crate) async fn run(setup: Setup) -> Result<u8, Error> {
                             privsep::request_shutdown(link, &logger);
                         }
                     }
+                    Privileged::Embedder(_) => {} // sent to it above
                 },
                 Output::RunShutdownCmd { command } => match &mut privileged {
                     Privileged::Local => {
@@ -159,6 +178,7 @@ pub(crate) async fn run(setup: Setup) -> Result<u8, Error> {
                             privsep::request_shutdown(link, &logger);
                         }
                     }
+                    Privileged::Embedder(_) => {} // sent to it above
                 },
                 Output::Exit => return Ok(0),
             }

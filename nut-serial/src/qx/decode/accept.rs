@@ -9,8 +9,8 @@ use super::bad;
 use super::bestups::normalise_bestups_id;
 use crate::error::{Error, Received};
 use crate::qx::protocol::Protocol;
-use crate::qx::qshex;
 use crate::qx::rows::{Hook, Row};
+use crate::qx::{crc, qshex};
 
 /// Applies the answer hook and the acceptance checks (§1.4 steps 3–6).
 /// Returns the reply the window is taken from.
@@ -51,6 +51,21 @@ pub fn accept<'r>(protocol: Protocol, row: &Row, raw: &'r [u8]) -> Result<Cow<'r
             reason,
             received: Received::new(raw),
         })?),
+        Hook::VoltronicCrc | Hook::Binary if raw.is_empty() => Cow::Borrowed(raw),
+        Hook::VoltronicCrc => {
+            let stripped = crc::strip(raw).map_err(|reason| Error::Malformed {
+                query: query(),
+                reason,
+                received: Received::new(raw),
+            })?;
+            printable(row, &stripped, raw)?;
+            Cow::Owned(stripped)
+        }
+        // Binary data up to the first CR, as NUT's USB bridge cuts it.
+        Hook::Binary => {
+            let end = raw.iter().position(|&b| b == b'\r').unwrap_or(raw.len());
+            Cow::Borrowed(raw.get(..=end).unwrap_or(raw))
+        }
         Hook::BestupsId if raw.is_empty() => Cow::Borrowed(raw),
         Hook::BestupsId => {
             Cow::Owned(
@@ -91,6 +106,24 @@ pub fn accept<'r>(protocol: Protocol, row: &Row, raw: &'r [u8]) -> Result<Cow<'r
         });
     }
     Ok(reply)
+}
+
+/// Refuses a text reply with bytes outside printable ASCII before its
+/// terminator (`shown` is what the error names).
+fn printable(row: &Row, reply: &[u8], shown: &[u8]) -> Result<(), Error> {
+    let text_len = reply
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .unwrap_or(reply.len());
+    if reply[..text_len].iter().all(|b| (0x20..=0x7e).contains(b)) {
+        Ok(())
+    } else {
+        Err(Error::Malformed {
+            query: Received::new(row.query),
+            reason: "bytes outside printable ASCII",
+            received: Received::new(shown),
+        })
+    }
 }
 
 /// The row's byte window of an accepted reply (§1.4 step 7).

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::bad;
 use super::bestups::{bestups_model, bestups_voltage_set};
+use super::extra;
 use super::field::{bit, number, one_char, text_of, trim_hash_space};
 use super::layout;
 use super::masterguard::masterguard;
@@ -182,6 +183,10 @@ pub fn convert(
             Outcome::value(format!("{v:.0}"))
         }
         Conv::Mg(mg) => masterguard(row, mg, trimmed, reply, ctx)?,
+        Conv::Omron(c) => extra::omron(row, c, trimmed, reply)?,
+        Conv::Axpert(c) => extra::axpert(row, c, trimmed, reply)?,
+        Conv::Ablerex(c) => extra::ablerex(row, c, trimmed, reply, ctx)?,
+        Conv::GtecStatus => extra::gtec_status(row, trimmed, reply)?,
     };
     Ok(out)
 }
@@ -248,13 +253,13 @@ fn qgs_bit(
 
 /// Vout/Vin classification of the bypass/boost/buck bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ratio {
+pub(super) enum Ratio {
     Trim,
     Bypass,
     Boost,
 }
 
-fn ratio(
+pub(super) fn ratio(
     row: &Row,
     field: &[u8],
     reply: &[u8],

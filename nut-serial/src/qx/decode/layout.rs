@@ -14,7 +14,7 @@
 
 use super::bad;
 use crate::error::Error;
-use crate::qx::rows::{Conv, Mg, QsHexField, Row};
+use crate::qx::rows::{AblerexConv, AxpertConv, Conv, Mg, QsHexField, Row};
 
 /// The bytes that separate the fields of the reply to `query`: a space,
 /// plus the punctuation a few layouts use between fields.
@@ -79,7 +79,34 @@ fn layout(conv: Conv) -> Layout {
             Mg::Bit(_) | Mg::TestResult | Mg::Beeper => Layout::Bits,
             Mg::Model | Mg::Power => Layout::Free,
         },
-        Conv::Text
+        Conv::Ablerex(c) => match c {
+            AblerexConv::BatteryVoltage | AblerexConv::Charge => Layout::Token,
+            AblerexConv::Bypass | AblerexConv::Failed => Layout::Bits,
+            // Computed from other values, or binary (`Q5`, `At`), or
+            // four characters of a short reply (`TR`).
+            AblerexConv::VoltageLow
+            | AblerexConv::VoltageHigh
+            | AblerexConv::Q5
+            | AblerexConv::Runtime
+            | AblerexConv::TestResult => Layout::Free,
+        },
+        Conv::Axpert(c) => match c {
+            AxpertConv::Qpi
+            | AxpertConv::BatteryType
+            | AxpertConv::ModelType
+            | AxpertConv::Description
+            | AxpertConv::ModeStatus
+            | AxpertConv::ModeAlarm => Layout::Token,
+            // The flag run may hold `-` (checked by the conversion).
+            AxpertConv::LoadOn
+            | AxpertConv::Charging
+            | AxpertConv::Warnings
+            | AxpertConv::Firmware => Layout::Free,
+        },
+        // OMRON replies are checked whole by their conversions.
+        Conv::Omron(_)
+        | Conv::GtecStatus
+        | Conv::Text
         | Conv::Const(_)
         | Conv::NonZeroSerial
         | Conv::Qws

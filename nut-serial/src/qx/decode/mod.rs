@@ -11,6 +11,7 @@
 mod accept;
 mod bestups;
 mod convert;
+mod extra;
 mod field;
 mod layout;
 mod masterguard;
@@ -56,6 +57,10 @@ pub struct ProtoState {
     pub mg_slave: Option<u8>,
     /// Set when a pack-scaling battery row ran in the current walk.
     pub scaled_battery_row: bool,
+    /// Ablerex: the last `Q5` battery raw value (Vb).
+    pub ablerex_vb: Option<f64>,
+    /// Ablerex: the last `Q5` battery-low raw value (Vbc).
+    pub ablerex_vbc: Option<f64>,
 }
 
 /// What one row produced.
@@ -67,6 +72,10 @@ pub struct Outcome {
     pub tokens: Vec<Token>,
     /// Alarm text.
     pub alarm: Option<String>,
+    /// Values of other variables the same field carries (OMRON
+    /// `ups.firmware.aux`, Ablerex `output.current`, gtec
+    /// `battery.test.status`).
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl Outcome {

@@ -88,6 +88,10 @@ pub fn decode_reply(protocol: Protocol, query: &[u8], reply: &[u8]) -> Result<Re
                     vars.insert(row.var.to_owned(), v.clone());
                     out.values.push((row.var, v));
                 }
+                for (name, v) in o.extra {
+                    vars.insert(name.to_owned(), v.clone());
+                    out.values.push((name, v));
+                }
                 out.tokens.extend(o.tokens);
                 out.alarms.extend(o.alarm);
             }

@@ -18,6 +18,7 @@ use nut_proto::model::Status;
 use super::battery::Battery;
 use super::commands::{self, DELAY_VARS};
 use super::config::QxConfig;
+use super::crc;
 use super::decode::{MAX_REPLY_LEN, ProtoState};
 use super::protocol::{PROBE_ORDER, Protocol};
 use super::rows::Row;
@@ -121,13 +122,27 @@ enum Job {
         name: String,
         bytes: Vec<u8>,
         check: Check,
+        /// A command that must succeed first (OMRON `An`/`Af`).
+        pre: Option<Prelude>,
     },
     Shutdown {
         stop: Option<(Vec<u8>, Check)>,
         main: (Vec<u8>, Check),
         attempt: u32,
         stopping: bool,
+        /// Sent (and accepted) before each attempt of `main`.
+        pre: Option<Prelude>,
+        /// The prelude of the current attempt was accepted.
+        pre_done: bool,
     },
+}
+
+/// A command sent before another (OMRON's auto-restart switch) and the
+/// `ups.start.auto` value its success publishes.
+#[derive(Debug, Clone)]
+struct Prelude {
+    bytes: Vec<u8>,
+    start_auto: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -204,7 +219,11 @@ impl Engine {
                 .filter(|p| p.is_implemented())
                 .collect(),
         };
-        let vars = Vars::new(&cfg.overrides, &cfg.defaults);
+        let mut vars = Vars::new(&cfg.overrides, &cfg.defaults);
+        if let Some((vendor, product)) = cfg.usb_ids {
+            vars.set("ups.vendorid", format!("{vendor:04x}"));
+            vars.set("ups.productid", format!("{product:04x}"));
+        }
         let mut engine = Self {
             phase: Phase::Dead,
             protocol: None,
@@ -312,6 +331,21 @@ impl Engine {
         self.drain_changes();
     }
 
+    /// A whole reply from a transport that delivers replies as units (a
+    /// USB bridge, qx-protocols §3): completes the outstanding exchange
+    /// with `bytes` at once, with or without a CR (hunnox and snr append
+    /// none); empty = no reply. What follows the reply's terminator
+    /// (bridge padding) is no part of it.
+    pub fn handle_reply(&mut self, now: Instant, bytes: &[u8]) {
+        if self.exchange.take().is_none() {
+            return;
+        }
+        let reply = bytes.get(..MAX_REPLY_LEN).unwrap_or(bytes).to_vec();
+        self.on_reply(now, reply);
+        self.drive(now);
+        self.drain_changes();
+    }
+
     /// Time passed: a reply deadline (no reply = 0 bytes, or the partial
     /// bytes received) or the next poll.
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -351,6 +385,13 @@ impl Engine {
         self.stale
     }
 
+    /// Whether a query is outstanding (its reply, or its deadline, is
+    /// awaited); `false` while idle between polls, so an I/O adapter knows
+    /// when one exchange cycle is over.
+    pub fn awaiting_reply(&self) -> bool {
+        self.exchange.is_some()
+    }
+
     // ----- internals -----
 
     fn enabled_command(&self, name: &str) -> Option<CmdRow> {
@@ -361,11 +402,15 @@ impl Engine {
             .map(|(c, _)| *c)
     }
 
+    /// The protocol's command hook: the Masterguard slave address, the
+    /// voltronic-axpert CRC.
     fn address(&self, bytes: Vec<u8>) -> Vec<u8> {
-        if self.current_protocol() == Some(Protocol::Masterguard) {
-            commands::substitute_address(&bytes, self.state.mg_slave.unwrap_or(0))
-        } else {
-            bytes
+        match self.current_protocol() {
+            Some(Protocol::Masterguard) => {
+                commands::substitute_address(&bytes, self.state.mg_slave.unwrap_or(0))
+            }
+            Some(Protocol::VoltronicAxpert) => crc::add(&bytes),
+            _ => bytes,
         }
     }
 
@@ -421,7 +466,14 @@ impl Engine {
                         self.claimed(now);
                         continue;
                     };
-                    self.send(now, step.query.to_vec());
+                    if self.claim_row(step).is_none() {
+                        // A claim naming a row the table lacks fails
+                        // without asking (innovart33, qx-protocols §2.16).
+                        self.claim_reply(&[]);
+                        continue;
+                    }
+                    let bytes = self.address(step.query.to_vec());
+                    self.send(now, bytes);
                     return;
                 }
                 Phase::Walk(_) => {
@@ -431,12 +483,18 @@ impl Engine {
                 }
                 Phase::Job(job) => {
                     let bytes = match job {
+                        Job::Command { pre: Some(p), .. } => p.bytes.clone(),
                         Job::Command { bytes, .. } => bytes.clone(),
                         Job::Shutdown {
                             stop: Some((b, _)),
                             stopping: true,
                             ..
                         } => b.clone(),
+                        Job::Shutdown {
+                            pre: Some(p),
+                            pre_done: false,
+                            ..
+                        } => p.bytes.clone(),
                         Job::Shutdown { main, .. } => main.0.clone(),
                     };
                     self.send(now, bytes);
@@ -466,5 +524,7 @@ impl Engine {
     }
 }
 
+#[cfg(test)]
+mod dialect_tests;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,9 @@ use crate::qx::rows::{Conv, Flags, Q1Bit};
 use crate::qx::status::StatusSet;
 use crate::qx::tables::table;
 
+/// `ups.vendorid` of OMRON's USB devices.
+const OMRON_VENDOR_ID: &str = "0590";
+
 /// The claim of `p` (qx-protocols §1.6) as a list of rows that must yield.
 fn claim_steps(p: Protocol, cfg: &QxConfig) -> Vec<ClaimStep> {
     let s = |var, query| ClaimStep { var, query };
@@ -39,6 +42,23 @@ fn claim_steps(p: Protocol, cfg: &QxConfig) -> Vec<ClaimStep> {
             s("ups.id", b"WH\r"),
             s("experimental.output_voltages", b"MSO\r"),
         ],
+        Protocol::Ablerex if !cfg.novendor => vec![q1, s("ups.firmware", b"I\r")],
+        Protocol::VoltronicAxpert => vec![s("device.firmware.aux", b"QPI\r")],
+        // innovart33's list names rows its table lacks: it never claims
+        // (qx-protocols §2.16), after sending Q6 and Q1.
+        Protocol::Innovart31 | Protocol::Innovart33 => vec![
+            s("input.L1-N.voltage", b"Q6\r"),
+            s("ups.type", b"Q1\r"),
+            s("output.current", b"WA\r"),
+            s("input.bypass.voltage", b"BPS\r"),
+            s("input.voltage.nominal", b"F\r"),
+            s("ups.firmware", b"FW?\r"),
+            s("ups.serial", b"SASV07?\r"),
+        ],
+        Protocol::Gtec if !cfg.novendor => {
+            vec![s("input.voltage", b"Q4\r"), s("ups.firmware", b"I\r")]
+        }
+        Protocol::Gtec => vec![s("input.voltage", b"Q4\r")],
         Protocol::Q2 => vec![s("input.L1-N.voltage", b"Q2\r"), s("ups.type", b"Q1\r")],
         Protocol::Q6 => vec![s("input.L1-N.voltage", b"Q6\r"), s("ups.type", b"Q1\r")],
         _ => vec![q1],
@@ -62,7 +82,11 @@ impl Engine {
                 self.fatal(Error::NotSupported { tried });
                 return;
             };
-            let Some(t) = table(p) else {
+            // omron is only tried behind OMRON's USB vendor id, unless named.
+            let omron_gated = p == Protocol::Omron
+                && self.cfg.protocol.is_none()
+                && self.vars.get("ups.vendorid") != Some(OMRON_VENDOR_ID);
+            let Some(t) = table(p).filter(|_| !omron_gated) else {
                 probe.index += 1;
                 continue;
             };
@@ -84,7 +108,7 @@ impl Engine {
         }
     }
 
-    fn claim_row(&self, step: ClaimStep) -> Option<usize> {
+    pub(super) fn claim_row(&self, step: ClaimStep) -> Option<usize> {
         self.rows
             .iter()
             .position(|r| r.var == step.var && r.query == step.query)
@@ -146,9 +170,14 @@ impl Engine {
         self.events.push_back(Event::Detected { protocol: p });
         self.vars
             .set("driver.version.data", p.version_data().to_owned());
+        // innovart31/33 read their firmware with `FW?` and ratings with
+        // `F` regardless of `novendor`/`norating` (qx-protocols §1.14).
+        let innovart = matches!(p, Protocol::Innovart31 | Protocol::Innovart33);
         for (i, row) in self.rows.iter().enumerate() {
-            let skip = (self.cfg.norating && row.query == b"F\r")
-                || (self.cfg.novendor && (row.query == b"I\r" || row.query == b"FW?\r"))
+            let skip = (self.cfg.norating && !innovart && row.query == b"F\r")
+                || (self.cfg.novendor
+                    && !innovart
+                    && (row.query == b"I\r" || row.query == b"FW?\r"))
                 || (self.cfg.ignoresab && row.conv == Conv::Q1Bit(Q1Bit::ShutdownActive))
                 || (self.cfg.nooutstats && row.query == b"WA\r");
             if skip {

@@ -79,6 +79,9 @@ impl Engine {
             }
             self.vars.set(row.var, value);
         }
+        for (name, value) in out.extra {
+            self.vars.set(name, value);
+        }
         for t in out.tokens {
             self.status.apply(t);
         }
@@ -278,10 +281,16 @@ impl Engine {
             Ok(b) => self.battery = Some(b),
             Err(e) => return self.fatal(e),
         }
-        for (var, configured, range) in [
-            (DELAY_VARS[0], self.cfg.ondelay, p.ondelay()),
-            (DELAY_VARS[1], self.cfg.offdelay, p.offdelay()),
-        ] {
+        let delays = if p.has_delay_vars() {
+            [
+                (DELAY_VARS[0], self.cfg.ondelay, p.ondelay()),
+                (DELAY_VARS[1], self.cfg.offdelay, p.offdelay()),
+            ]
+            .to_vec()
+        } else {
+            Vec::new()
+        };
+        for (var, configured, range) in delays {
             let value = configured.unwrap_or(range.default);
             match commands::normalise_delay(p, var, &value.to_string()) {
                 Ok(v) => self.set_delay(var, v),

@@ -1,5 +1,5 @@
 //! Oracle: NUT's own serial drivers (Debian's nut-server 2.8.0:
-//! `/lib/nut/nutdrv_qx` with protocols megatec, q1 and voltronic,
+//! `/lib/nut/nutdrv_qx` with protocols megatec, q1, voltronic and ablerex,
 //! `/lib/nut/blazer_ser`, `/lib/nut/apcsmart`) read OUR simulators over a
 //! pseudo-terminal; their state socket (`DUMPALL`) must show what the
 //! simulator state implies and, where our codec decodes the same replies,
@@ -55,6 +55,9 @@ fn real_nut_drivers_read_our_simulators() {
         Box::new(|| qx::case("nutdrv_qx", Protocol::Megatec, Some("megatec"))),
         Box::new(|| qx::case("nutdrv_qx", Protocol::Q1, Some("q1"))),
         Box::new(|| qx::case("nutdrv_qx", Protocol::Voltronic, Some("voltronic"))),
+        // 2.8.0 has ablerex (0.01) but not omron, voltronic-axpert,
+        // innovart31/33 or gtec.
+        Box::new(|| qx::case("nutdrv_qx", Protocol::Ablerex, Some("ablerex"))),
         Box::new(|| qx::case("blazer_ser", Protocol::Megatec, None)),
         Box::new(apc::case),
     ];
@@ -91,6 +94,6 @@ fn real_nut_drivers_read_our_simulators() {
         "oracle: {} driver/protocol cases, {compared} variables compared, {failures} failures",
         reports.len()
     );
-    assert_eq!(reports.len(), 5, "a case thread died");
+    assert_eq!(reports.len(), 6, "a case thread died");
     assert_eq!(failures, 0, "see the FAIL lines above");
 }

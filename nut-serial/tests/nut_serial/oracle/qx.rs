@@ -160,8 +160,14 @@ fn qx_state_implies(protocol: Protocol, var: &str, s: &DeviceState) -> Option<St
 }
 
 /// Why the real value differs from our codec's text, per NUT.
-fn qx_explained(driver: &str, var: &str) -> Option<&'static str> {
+fn qx_explained(driver: &str, protocol: Protocol, var: &str) -> Option<&'static str> {
     match (driver, var) {
+        // ablerex computes these from device values (qx-protocols §2.14):
+        // compared, not explained away.
+        (
+            _,
+            "battery.charge" | "battery.voltage.high" | "battery.voltage.low" | "battery.runtime",
+        ) if protocol == Protocol::Ablerex => None,
         (_, "battery.voltage") => Some(
             "NUT 2.8.0 prints it %.2f; 2.8.1+ (qx_multiply_battvolt) and our codec keep the device's text",
         ),
@@ -188,7 +194,13 @@ fn compare_qx(driver: &str, protocol: Protocol, dump: &Dump, sim: &QxSim, report
                     .and_then(|v| ours.get(&format!("ups.{v}")))
             })
             .cloned();
-        report.compare(var, Some(real), state, codec, qx_explained(driver, var));
+        report.compare(
+            var,
+            Some(real),
+            state,
+            codec,
+            qx_explained(driver, protocol, var),
+        );
     }
     for (var, value) in ours.iter().filter(|(v, _)| !dump.vars.contains_key(*v)) {
         match qx_extra_explained(protocol, var) {

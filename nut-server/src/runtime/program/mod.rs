@@ -75,6 +75,12 @@ pub trait Program {
         String::new()
     }
 
+    /// A line printed right after the banner, as some NUT drivers do
+    /// (apcsmart: `APC command table version 3.1`).
+    fn banner_note(&self) -> Option<&'static str> {
+        None
+    }
+
     /// NUT's `DRV_EXPERIMENTAL`: the banner is followed by a warning that
     /// some features may not work.
     fn experimental(&self) -> bool {
@@ -198,6 +204,9 @@ pub fn main<P: Program>(program: &P) -> ExitCode {
 pub fn run<P: Program>(program: &P, argv0: &str, args: &[String], env: Environment) -> u8 {
     if !env.quiet_banner && !env.daemon_child {
         println!("{}", banner(program));
+        if let Some(note) = program.banner_note() {
+            println!("{note}");
+        }
         if program.experimental() {
             println!(
                 "Warning: This is an experimental driver.\nSome features may not function correctly.\n"

@@ -114,6 +114,18 @@ impl DemoDir {
         self.write_private("upsd.users", &users_text())
     }
 
+    /// Writes `text` to a new file `name` (mode 0600) in the directory and
+    /// returns its path: how the `nut` binary's outage demo adds its device
+    /// sequence and `upsmon.conf`. An existing file is never overwritten.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Write`] when the file exists or cannot be written.
+    pub fn write_file(&self, name: &str, text: &str) -> Result<PathBuf, Error> {
+        self.write_private(name, text)?;
+        Ok(self.path.join(name))
+    }
+
     fn write_private(&self, name: &str, text: &str) -> Result<(), Error> {
         use std::io::Write as _;
         let path = self.path.join(name);
@@ -209,6 +221,19 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600, "{name}");
         }
         assert!(dir.state().is_dir());
+        let extra = dir
+            .write_file("extra.seq", "ups.status: OL\n")
+            .expect("extra");
+        assert_eq!(extra, path.join("extra.seq"));
+        let mode = std::fs::metadata(&extra)
+            .expect("extra")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(
+            dir.write_file("extra.seq", "x").is_err(),
+            "never overwritten"
+        );
         let other = DemoDir::create(&std::env::temp_dir()).expect("second");
         assert_ne!(other.path(), dir.path());
         drop(dir);

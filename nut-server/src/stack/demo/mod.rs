@@ -14,6 +14,14 @@
 //! The port is 3493 when free, else one the system picks (`--port` forces
 //! one). Logs go to stderr: warnings and errors, or everything with
 //! `--foreground`.
+//!
+//! That is `nut demo --no-outage`. By default the `nut` binary (crate
+//! `nut-cli`, which may depend on upsmon; this crate may not) plays an
+//! outage instead, from the same pieces: it writes its own device sequence
+//! and `upsmon.conf` into the [`DemoDir`] ([`DemoDir::write_file`]), serves
+//! a [`DemoStack`] and runs upsmon beside it on the same runtime, all
+//! stopped by [`StopSignals`]. The outage options of [`DemoOptions`] are
+//! parsed here so that both share one command line; [`main`] ignores them.
 
 mod dir;
 mod options;
@@ -27,7 +35,7 @@ use tokio::sync::mpsc;
 pub use dir::{
     DEVICE_FILE_NAME, DEVICE_SEQUENCE, DemoDir, ups_conf_text, upsd_conf_text, users_text,
 };
-pub use options::{DemoOptions, Parsed, USAGE, parse_args};
+pub use options::{DemoOptions, FAST_SPEED, MAX_SPEED, Parsed, USAGE, parse_args};
 
 use super::{HostPlan, HostedDrivers};
 use crate::error::Error;
@@ -62,10 +70,11 @@ const USAGE_EXIT: u8 = 2;
 /// `syslog`-style `-q` count that keeps warnings and errors only.
 const QUIET_WARNINGS_ONLY: u8 = 2;
 
-/// Runs `nut demo` with the words after `demo`; `program` is how to run
-/// our clients from the instructions (the `nut` binary's path). Returns
-/// the exit status: 0 after a signal, 1 when the stack cannot start, 2
-/// for a bad command line.
+/// Runs `nut demo --no-outage` with the words after `demo` (the outage
+/// options are accepted and ignored: see the module docs); `program` is
+/// how to run our clients from the instructions (the `nut` binary's path).
+/// Returns the exit status: 0 after a signal, 1 when the stack cannot
+/// start, 2 for a bad command line.
 pub fn main(program: &str, args: &[String]) -> u8 {
     let options = match parse_args(args) {
         Ok(Parsed::Run(options)) => options,
@@ -120,11 +129,8 @@ fn bind_with_default(default: u16, port: Option<u16>) -> Result<std::net::TcpLis
 ///
 /// The port, the directory, the files or the driver could not be set up.
 pub fn run(program: &str, options: &DemoOptions) -> Result<(), Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| Error::Runtime { source })?;
-    let signals = {
+    let runtime = build_runtime()?;
+    let mut signals = {
         let _inside = runtime.enter();
         StopSignals::install().map_err(|source| Error::Runtime { source })?
     };
@@ -136,35 +142,13 @@ pub fn run(program: &str, options: &DemoOptions) -> Result<(), Error> {
         None => None,
     };
     let listener = bind_listener(options.port)?;
-    let port = listener
-        .local_addr()
-        .map_err(|source| Error::Runtime { source })?
-        .port();
+    let port = local_port(&listener)?;
     let dir = DemoDir::create(&std::env::temp_dir())?;
     dir.write_config(port, device.as_deref())?;
-    let paths = dir.upsd_paths();
-    let mut upsd_logger = logger("upsd", options);
-    let mut early = Vec::new();
-    let loaded = load_all(&paths, None, &mut early);
-    for record in &early {
-        upsd_logger.log(record);
-    }
-    let loaded = loaded?;
-    let plan = HostPlan::load(&paths.ups_conf())?;
-    let mut env = Environment::with_paths(dir.nut_paths());
-    dir.path().clone_into(&mut env.cwd);
+    let stack = DemoStack::load(&dir, listener, options)?;
     let text = instructions(program, port, dir.path(), device.as_deref());
-    let stack = Stack {
-        listener,
-        server: Server::new(loaded.server_config()),
-        upsd_options: UpsdOptions::new(loaded.statepath),
-        upsd_logger,
-        plan,
-        env,
-        options,
-        signals,
-    };
-    let signal = runtime.block_on(stack.serve(&text))?;
+    let ready = || write_ignoring_errors(&mut std::io::stdout(), &text);
+    let signal = runtime.block_on(stack.serve(ready, signals.recv()))?;
     drop(runtime);
     let where_ = dir.path().display().to_string();
     drop(dir);
@@ -175,25 +159,125 @@ pub fn run(program: &str, options: &DemoOptions) -> Result<(), Error> {
     Ok(())
 }
 
-/// Everything [`run`] prepared, to be served.
-struct Stack<'a> {
+/// The current-thread runtime the demo runs on (the style guide's choice
+/// for small devices).
+///
+/// # Errors
+///
+/// [`Error::Runtime`] when it cannot be built.
+pub fn build_runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Runtime { source })
+}
+
+/// The port `listener` listens on.
+///
+/// # Errors
+///
+/// [`Error::Runtime`] when the socket cannot say.
+pub fn local_port(listener: &std::net::TcpListener) -> Result<u16, Error> {
+    listener
+        .local_addr()
+        .map(|addr| addr.port())
+        .map_err(|source| Error::Runtime { source })
+}
+
+/// The demo's upsd and its hosted driver, configured from a [`DemoDir`]
+/// and ready to serve: what [`run`] serves until a signal, and what the
+/// `nut` binary's outage demo serves while its upsmon watches the UPS.
+pub struct DemoStack {
     listener: std::net::TcpListener,
     server: Server,
     upsd_options: UpsdOptions,
     upsd_logger: Logger,
     plan: HostPlan,
     env: Environment,
-    options: &'a DemoOptions,
-    signals: StopSignals,
+    options: DemoOptions,
 }
 
-impl Stack<'_> {
-    /// Hosts the driver, prints `instructions`, serves until a signal;
-    /// returns its number.
-    async fn serve(self, instructions: &str) -> Result<i32, Error> {
+impl std::fmt::Debug for DemoStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoStack")
+            .field("listener", &self.listener)
+            .field("plan", &self.plan)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DemoStack {
+    /// Reads the configuration [`DemoDir::write_config`] wrote into `dir`
+    /// with upsd's own readers, for a upsd on `listener`; logs at the
+    /// verbosity of `options` (`--foreground`, `-D`). With feature `tls`,
+    /// a `CERTFILE` added to `upsd.conf` offers STARTTLS, as in upsd (the
+    /// upsmon TLS tests of `nut-monitor` serve this stack so).
+    ///
+    /// # Errors
+    ///
+    /// A file cannot be read or is refused.
+    pub fn load(
+        dir: &DemoDir,
+        listener: std::net::TcpListener,
+        options: &DemoOptions,
+    ) -> Result<Self, Error> {
+        let paths = dir.upsd_paths();
+        let mut upsd_logger = logger("upsd", options);
+        let mut early = Vec::new();
+        let loaded = load_all(&paths, None, &mut early);
+        for record in &early {
+            upsd_logger.log(record);
+        }
+        let loaded = loaded?;
+        let plan = HostPlan::load(&paths.ups_conf())?;
+        let mut env = Environment::with_paths(dir.nut_paths());
+        dir.path().clone_into(&mut env.cwd);
+        #[cfg(feature = "tls")]
+        let tls = {
+            let mut log = Vec::new();
+            let tls = crate::upsd::serve::tls::TlsServer::from_conf(&loaded.upsd_conf, &mut log);
+            for record in &log {
+                upsd_logger.log(record);
+            }
+            tls?
+        };
+        let server = Server::new(loaded.server_config());
+        #[allow(unused_mut)] // without feature `tls`
+        let mut upsd_options = UpsdOptions::new(loaded.statepath);
+        #[cfg(feature = "tls")]
+        {
+            upsd_options.tls = tls;
+        }
+        Ok(Self {
+            listener,
+            server,
+            upsd_options,
+            upsd_logger,
+            plan,
+            env,
+            options: options.clone(),
+        })
+    }
+
+    /// Starts the hosted driver, calls `ready` (the listener is bound and
+    /// the driver's socket serves: clients may connect), and serves until
+    /// `stop` resolves to a signal number; then stops upsd and the driver
+    /// and returns that number. Must run inside a tokio runtime with IO
+    /// and time enabled (see [`build_runtime`]).
+    ///
+    /// # Errors
+    ///
+    /// The listener cannot join the runtime or the driver cannot start.
+    pub async fn serve(
+        self,
+        ready: impl FnOnce(),
+        stop: impl Future<Output = i32>,
+    ) -> Result<i32, Error> {
         let runtime_error = |source| Error::Runtime { source };
+        // tokio takes only non-blocking sockets (`bind_listener`'s are).
+        self.listener.set_nonblocking(true).map_err(runtime_error)?;
         let listener = tokio::net::TcpListener::from_std(self.listener).map_err(runtime_error)?;
-        let options = self.options;
+        let options = &self.options;
         let make_logger = |program: &str, ups: &str| {
             logger(program, options).with_prefix(&format!("{program}-{ups}: "))
         };
@@ -206,26 +290,39 @@ impl Stack<'_> {
         let sink = Box::new(move |record: &LogRecord| upsd_logger.log(record));
         let upsd = Upsd::new(self.server, self.upsd_options, sink);
         let (control, controls) = mpsc::unbounded_channel();
-        let watcher = tokio::spawn(self.signals.forward(control));
-        write_ignoring_errors(&mut std::io::stdout(), instructions);
-        upsd.run(vec![listener], controls).await;
-        let signal = watcher.await.unwrap_or_default();
+        ready();
+        let serving = upsd.run(vec![listener], controls);
+        tokio::pin!(serving);
+        let signal = tokio::select! {
+            () = &mut serving => 0,
+            signal = stop => {
+                let _ = control.send(Control::Stop(signal));
+                serving.await;
+                signal
+            }
+        };
         hosted.stop().await;
         Ok(signal)
     }
 }
 
-/// The signals that stop the demo, installed before the directory is
-/// created: a signal must never find the default action, which would leave
-/// the directory behind.
-struct StopSignals {
+/// The signals that stop the demo (SIGINT, SIGTERM, SIGHUP), installed
+/// before the directory is created: a signal must never find the default
+/// action, which would leave the directory behind.
+#[derive(Debug)]
+pub struct StopSignals {
     interrupt: Signal,
     terminate: Signal,
     hangup: Signal,
 }
 
 impl StopSignals {
-    fn install() -> std::io::Result<Self> {
+    /// Installs the handlers; call inside the runtime.
+    ///
+    /// # Errors
+    ///
+    /// The handlers cannot be installed.
+    pub fn install() -> std::io::Result<Self> {
         Ok(Self {
             interrupt: signal(SignalKind::interrupt())?,
             terminate: signal(SignalKind::terminate())?,
@@ -233,20 +330,18 @@ impl StopSignals {
         })
     }
 
-    /// Waits for the first one and asks upsd to stop; returns its number.
-    async fn forward(mut self, control: mpsc::UnboundedSender<Control>) -> i32 {
-        let number = tokio::select! {
+    /// Waits for the next one; returns its number (2, 15 or 1).
+    pub async fn recv(&mut self) -> i32 {
+        tokio::select! {
             _ = self.interrupt.recv() => 2,
             _ = self.terminate.recv() => 15,
             _ = self.hangup.recv() => 1,
-        };
-        let _ = control.send(Control::Stop(number));
-        number
+        }
     }
 }
 
 /// Prints `text` (a closed stdout or stderr must not kill the demo).
-fn write_ignoring_errors(out: &mut dyn std::io::Write, text: &str) {
+pub fn write_ignoring_errors(out: &mut dyn std::io::Write, text: &str) {
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }

@@ -1,19 +1,38 @@
-//! `nut demo`'s command line.
+//! `nut demo`'s command line: the stack's options (this module's
+//! [`super::run`]) and the outage's, which the `nut` binary's demo plays
+//! with upsmon (`nut-cli`; this crate does not depend on upsmon).
 
 use std::path::PathBuf;
 
 use crate::error::Error;
 
+/// The speed `--fast` stands for.
+pub const FAST_SPEED: u32 = 10;
+
+/// The largest `--speed`: beyond it every pause of the outage is already
+/// the shortest one (a second).
+pub const MAX_SPEED: u32 = 100;
+
 /// What `nut demo -h` prints.
-pub const USAGE: &str = "usage: nut demo [--port N] [--foreground] [-D] [--device FILE]
+pub const USAGE: &str = "usage: nut demo [--fast | --speed N] [--keep-serving] [--no-outage]
+                [--port N] [--foreground] [-D] [--device FILE]
 
-Runs upsd and a simulated UPS (dummy-ups) in this one process on 127.0.0.1,
-with no configuration and no hardware, until Ctrl-C or SIGTERM.
+Plays a power outage with no configuration and no hardware: a simulated UPS
+(dummy-ups), upsd and upsmon run in this one process on 127.0.0.1. The UPS
+goes on battery, its battery runs low, and upsmon decides to shut down (it
+sets FSD, notifies SHUTDOWN and hands over its SHUTDOWNCMD, which the demo
+prints and never runs). Every change of the UPS status and every upsmon
+notification is printed with its time. Takes about 30 s; Ctrl-C stops.
 
+      --fast         play the outage at 10 times the speed (a few seconds)
+      --speed N      play it N times faster (1 to 100; default 1)
+      --keep-serving after the shutdown decision, keep serving until Ctrl-C
+      --no-outage    no upsmon: serve a UPS cycling OL -> OB -> OB LB -> OL
+                     until Ctrl-C and print how to query it
   -p, --port N       listen on port N (default: 3493 if free, else any free
                      port; 0: any free port)
-  -F, --foreground   print every log line of upsd and the driver (default:
-                     warnings and errors only)
+  -F, --foreground   print every log line of upsd, the driver and upsmon
+                     (default: warnings and errors only)
   -D                 raise the debug level (repeat for more; implies -F)
       --device FILE  simulate FILE (a .dev or .seq file in dummy-ups's
                      format, e.g. an upsc dump) instead of the built-in UPS
@@ -32,6 +51,12 @@ pub struct DemoOptions {
     pub debug: u8,
     /// `--device`: the definition file to simulate instead of the built-in one.
     pub device: Option<PathBuf>,
+    /// `--no-outage`: serve the cycling UPS without upsmon ([`super::run`]).
+    pub no_outage: bool,
+    /// `--speed N` (`--fast`: [`FAST_SPEED`]); `None`: real time.
+    pub speed: Option<u32>,
+    /// `--keep-serving`: keep serving after the outage's shutdown decision.
+    pub keep_serving: bool,
 }
 
 /// What the command line asks for.
@@ -75,6 +100,20 @@ pub fn parse_args(args: &[String]) -> Result<Parsed, Error> {
             }
             "-F" | "--foreground" => options.foreground = true,
             "--device" => options.device = Some(PathBuf::from(value("a file")?)),
+            "--no-outage" => options.no_outage = true,
+            "--keep-serving" => options.keep_serving = true,
+            "--fast" => options.speed = Some(FAST_SPEED),
+            "--speed" => {
+                let text = value("a speed")?;
+                let speed = text
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_SPEED).contains(n))
+                    .ok_or_else(|| {
+                        Error::Usage(format!("{name} {text}: not a speed (1 to {MAX_SPEED})"))
+                    })?;
+                options.speed = Some(speed);
+            }
             debug if debug_count(debug).is_some() => {
                 let count = debug_count(debug).unwrap_or_default();
                 options.debug = options.debug.saturating_add(count);
@@ -131,9 +170,16 @@ mod tests {
         assert!(options.foreground);
         assert_eq!(options.debug, 3);
         assert_eq!(options.device, Some(PathBuf::from("x.dev")));
+        assert!(!options.no_outage && !options.keep_serving);
+        assert_eq!(options.speed, None);
         let options = run(&["-p", "0", "-F", "--port=65535", "--device=y.seq"]);
         assert_eq!(options.port, Some(65535));
         assert_eq!(options.device, Some(PathBuf::from("y.seq")));
+        let options = run(&["--no-outage", "--keep-serving", "--fast"]);
+        assert!(options.no_outage && options.keep_serving);
+        assert_eq!(options.speed, Some(FAST_SPEED));
+        assert_eq!(run(&["--fast", "--speed", "1"]).speed, Some(1));
+        assert_eq!(run(&["--speed=100"]).speed, Some(MAX_SPEED));
         assert_eq!(parse(&["-F", "--help"]).ok(), Some(Parsed::Help));
         assert_eq!(parse(&["-h"]).ok(), Some(Parsed::Help));
     }
@@ -148,6 +194,10 @@ mod tests {
             ),
             (&["-p", "x"][..], "-p x: not a port number (0 to 65535)"),
             (&["--device"][..], "option --device needs a file"),
+            (&["--speed"][..], "option --speed needs a speed"),
+            (&["--speed", "0"][..], "--speed 0: not a speed (1 to 100)"),
+            (&["--speed=101"][..], "--speed 101: not a speed (1 to 100)"),
+            (&["--speed", "x"][..], "--speed x: not a speed (1 to 100)"),
             (&["--bogus"][..], "unknown option --bogus"),
             (&["-Dx"][..], "unknown option -Dx"),
             (&["extra"][..], "unexpected argument extra"),

@@ -1,5 +1,6 @@
-//! The tokio side of upsd: listeners, one task per client connection that
-//! only moves bytes through its [`Session`](super::Session), one task per
+//! The tokio side of upsd: listeners (TCP, and the Unix sockets of
+//! `LISTEN_UNIX`, see [`unix`]), one task per client connection that only
+//! moves bytes through its [`Session`](super::Session), one task per
 //! driver socket, reload and shutdown.
 //!
 //! Every task locks the shared [`Server`] only to hand it bytes or ask what
@@ -22,10 +23,12 @@
 //! ```
 
 mod client;
+mod conn;
 mod driver;
 pub mod listen;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod unix;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,10 +37,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, mpsc, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::{AbortHandle, JoinHandle};
 
-use super::server::{Server, ServerConfig};
+use super::server::{ClientId, Server, ServerConfig};
 use super::ups::UpsId;
 use crate::runtime::log::{Level, LogRecord};
 
@@ -118,9 +121,9 @@ struct Shared {
     server: Mutex<Server>,
     log: Mutex<LogSink>,
     drivers: Mutex<HashMap<UpsId, DriverTask>>,
-    /// Bumped on every reload, so that idle connections check whether
-    /// they were kicked.
-    reloads: watch::Sender<u64>,
+    /// Every client connection's task, to abort it when a reload kicks it
+    /// or upsd stops.
+    tasks: Mutex<HashMap<ClientId, AbortHandle>>,
     clients: AtomicUsize,
     options: UpsdOptions,
 }
@@ -174,6 +177,8 @@ impl Shared {
 /// A ready-to-run upsd.
 pub struct Upsd {
     shared: Arc<Shared>,
+    /// `LISTEN_UNIX` sockets, served beside the TCP listeners.
+    unix: Vec<unix::UnixListen>,
 }
 
 impl std::fmt::Debug for Upsd {
@@ -188,17 +193,25 @@ impl Upsd {
     /// Wraps a configured server.
     pub fn new(mut server: Server, options: UpsdOptions, log: LogSink) -> Self {
         server.tls_available = options.tls_offered();
-        let (reloads, _) = watch::channel(0);
         Self {
             shared: Arc::new(Shared {
                 server: Mutex::new(server),
                 log: Mutex::new(log),
                 drivers: Mutex::new(HashMap::new()),
-                reloads,
+                tasks: Mutex::new(HashMap::new()),
                 clients: AtomicUsize::new(0),
                 options,
             }),
+            unix: Vec::new(),
         }
+    }
+
+    /// Also serves the network protocol on these Unix sockets (see
+    /// [`unix`]); their files are removed when [`Upsd::run`] returns.
+    #[must_use]
+    pub fn with_unix_listeners(mut self, listeners: Vec<unix::UnixListen>) -> Self {
+        self.unix.extend(listeners);
+        self
     }
 
     /// Serves until a [`Control::Stop`] arrives (or every control sender is
@@ -214,10 +227,31 @@ impl Upsd {
         for id in ids {
             start_driver(&shared, id);
         }
-        let accepters: Vec<_> = listeners
+        let mut accepters: Vec<_> = listeners
             .into_iter()
             .map(|listener| tokio::spawn(client::accept_loop(Arc::clone(&shared), listener)))
             .collect();
+        let mut unix_files = Vec::new();
+        for unix in self.unix {
+            let (listener, file, access) = unix.split();
+            let path: Arc<str> = file.path.display().to_string().into();
+            match tokio::net::UnixListener::from_std(listener) {
+                Ok(listener) => accepters.push(tokio::spawn(client::accept_unix_loop(
+                    Arc::clone(&shared),
+                    listener,
+                    path,
+                    access,
+                ))),
+                Err(error) => shared.log(
+                    Level::Error,
+                    format!(
+                        "not listening on unix socket {path}: {}",
+                        os_error_text(&error)
+                    ),
+                ),
+            }
+            unix_files.push(file);
+        }
         let signal = loop {
             match controls.recv().await {
                 Some(Control::Reload(config)) => reload(&shared, *config),
@@ -234,6 +268,9 @@ impl Upsd {
         for accepter in accepters {
             accepter.abort();
         }
+        for unix in &unix_files {
+            unix.remove();
+        }
         let drivers: Vec<_> = shared
             .drivers
             .lock()
@@ -243,10 +280,16 @@ impl Upsd {
         for (_, driver) in drivers {
             driver.task.abort();
         }
-        // Connection tasks see the bumped generation with no session left
-        // to serve: the server marks everyone kicked.
         shared.lock_server().kick_all();
-        shared.reloads.send_modify(|g| *g += 1);
+        let clients: Vec<_> = shared
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for (_, task) in clients {
+            task.abort();
+        }
     }
 }
 
@@ -269,8 +312,18 @@ fn reload(shared: &Arc<Shared>, mut config: ServerConfig) {
     for id in report.added.iter().chain(&report.redefined) {
         start_driver(shared, *id);
     }
-    if !report.kicked.is_empty() {
-        shared.reloads.send_modify(|g| *g += 1);
+    // Out of the map first, aborted after: an ending task's slot takes
+    // the map's lock.
+    let kicked: Vec<_> = {
+        let mut tasks = shared.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        report
+            .kicked
+            .iter()
+            .filter_map(|id| tasks.remove(id))
+            .collect()
+    };
+    for task in kicked {
+        task.abort();
     }
 }
 
@@ -289,12 +342,34 @@ fn start_driver(shared: &Arc<Shared>, id: UpsId) {
 
 pub(crate) use super::os_error_text;
 
-/// Counts a client connection for as long as it lives.
-struct ClientSlot(Arc<Shared>);
+/// Counts a client connection for as long as it lives; once its session
+/// is open, also closes that session (first) and forgets the task (then),
+/// however the task ends: returned, or aborted by a kick or a stop.
+struct ClientSlot {
+    shared: Arc<Shared>,
+    session: Option<ClientId>,
+}
+
+impl ClientSlot {
+    fn new(shared: Arc<Shared>) -> Self {
+        Self {
+            shared,
+            session: None,
+        }
+    }
+}
 
 impl Drop for ClientSlot {
     fn drop(&mut self) {
-        self.0.clients.fetch_sub(1, Ordering::Relaxed);
+        self.shared.clients.fetch_sub(1, Ordering::Relaxed);
+        if let Some(id) = self.session {
+            self.shared.with_server(|server| server.close_client(id));
+            self.shared
+                .tasks
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&id);
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use nut_server::upsd::files::{self, UpsdPaths};
 use nut_server::upsd::serve::listen::{self, Family};
+use nut_server::upsd::serve::unix::UnixListen;
 use nut_server::upsd::serve::{Control, Upsd, UpsdOptions};
 use nut_server::upsd::{LogRecord, Server};
 
@@ -88,6 +89,17 @@ impl Ours {
         listeners: Vec<std::net::TcpListener>,
         early_log: Vec<String>,
     ) -> Self {
+        Self::spawn_with_unix(server, options, listeners, Vec::new(), early_log)
+    }
+
+    /// [`Ours::spawn`], also serving `unix` listeners (`LISTEN_UNIX`).
+    pub(crate) fn spawn_with_unix(
+        server: Server,
+        options: UpsdOptions,
+        listeners: Vec<std::net::TcpListener>,
+        unix: Vec<UnixListen>,
+        early_log: Vec<String>,
+    ) -> Self {
         let log = Arc::new(Mutex::new(early_log));
         let sink_log = Arc::clone(&log);
         let sink = Box::new(move |record: &LogRecord| {
@@ -96,7 +108,7 @@ impl Ours {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(record.message.clone());
         });
-        let upsd = Upsd::new(server, options, sink);
+        let upsd = Upsd::new(server, options, sink).with_unix_listeners(unix);
         let (control, controls) = tokio::sync::mpsc::unbounded_channel();
         let (done_tx, done) = mpsc::channel();
         let thread = thread::spawn(move || {

@@ -5,6 +5,8 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,11 +19,14 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest line accepted.
 const MAX_LINE: u64 = 1 << 20;
 
+/// Either end of a connection (TCP or Unix socket).
+trait Stream: Read + Write + Send {}
+impl<T: Read + Write + Send> Stream for T {}
+
 /// One connection.
-#[derive(Debug)]
 pub(crate) struct Wire {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    reader: BufReader<Box<dyn Stream>>,
+    writer: Box<dyn Stream>,
 }
 
 impl Wire {
@@ -35,9 +40,9 @@ impl Wire {
                     stream.set_read_timeout(Some(TIMEOUT))?;
                     stream.set_write_timeout(Some(TIMEOUT))?;
                     stream.set_nodelay(true)?;
-                    let writer = stream.try_clone()?;
+                    let writer = Box::new(stream.try_clone()?);
                     return Ok(Self {
-                        reader: BufReader::new(stream),
+                        reader: BufReader::new(Box::new(stream)),
                         writer,
                     });
                 }
@@ -45,6 +50,19 @@ impl Wire {
                 Err(_) => thread::sleep(Duration::from_millis(20)),
             }
         }
+    }
+
+    /// Connects to the Unix socket at `path` (no retry: it is bound
+    /// before the server runs).
+    pub(crate) fn connect_unix(path: &Path) -> io::Result<Self> {
+        let stream = UnixStream::connect(path)?;
+        stream.set_read_timeout(Some(TIMEOUT))?;
+        stream.set_write_timeout(Some(TIMEOUT))?;
+        let writer = Box::new(stream.try_clone()?);
+        Ok(Self {
+            reader: BufReader::new(Box::new(stream)),
+            writer,
+        })
     }
 
     /// Writes raw bytes.

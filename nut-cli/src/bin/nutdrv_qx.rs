@@ -1,0 +1,10 @@
+//! `nutdrv_qx`: NUT's generic Megatec/Q* driver (see `nut_cli::drivers::qx`);
+//! the driver runtime does the rest.
+
+use std::process::ExitCode;
+
+use nut_cli::drivers::qx::QxProgram;
+
+fn main() -> ExitCode {
+    nut_server::runtime::program::main(&QxProgram::NUTDRV_QX)
+}
