@@ -15,7 +15,7 @@
 //!   both directions: [`Request`], [`Reply`], LIST framing, [`ErrorCode`].
 //! * [`sock`]: the driver state-socket protocol between drivers and upsd,
 //!   both directions: [`DriverMessage`], [`ClientMessage`], [`Snapshot`].
-//! * [`cnum`]: integers read as NUT's C code reads them (`strtol`, `atoi`).
+//! * [`cnum`]: numbers read as NUT's C code reads them (`strtol`, `atoi`, `atol`, `strtod`, `atof`).
 //! * [`client`]: a typed client over a sans-IO [`client::Session`], with a
 //!   blocking adapter (feature `blocking`, on by default), a tokio adapter
 //!   (feature `tokio`) and STARTTLS with rustls (features `tls`,

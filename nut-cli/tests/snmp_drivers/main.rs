@@ -7,7 +7,9 @@
 //!   difference named with the reason ours is right;
 //! * [`live`]: our driver serving its socket: commands, SETs, and an agent
 //!   that dies and comes back (stale, then recovered);
-//! * [`options`]: `mibs=--list`, NUT's fatal messages, `-h`.
+//! * [`options`]: `mibs=--list`, NUT's fatal messages, `-h`;
+//! * [`v3`]: SNMPv3 at every level, ours against v2c and against real
+//!   snmp-ups, and refused start-ups (wrong password, unknown user).
 //!
 //! Real NUT missing: SKIPPED lines, or failures when env `CI` is set. The
 //! corpus lives beside the repository (`../shared/corpus`).
@@ -16,3 +18,4 @@ mod live;
 mod options;
 mod oracle;
 mod support;
+mod v3;

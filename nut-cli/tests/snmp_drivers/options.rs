@@ -8,8 +8,13 @@ use crate::support::{OUR_SNMP_UPS, REAL_SNMP_UPS, SimProcess, is_root, report, s
 
 /// Runs our snmp-ups `-s opt -x port=<agent>` with `options`, `-d 1`.
 fn ours(agent: &str, options: &[&str]) -> Output {
+    run(OUR_SNMP_UPS, agent, options)
+}
+
+/// Runs `driver -s opt -x port=<agent>` with `options`, `-d 1`.
+fn run(driver: &str, agent: &str, options: &[&str]) -> Output {
     let state = scratch("options");
-    let mut command = Command::new(OUR_SNMP_UPS);
+    let mut command = Command::new(driver);
     command.args(["-s", "opt", "-x", &format!("port={agent}")]);
     for option in options {
         command.args(["-x", option]);
@@ -48,22 +53,77 @@ fn mibs_list_prints_every_mapping_and_exits_without_an_agent() {
 
 #[test]
 fn bad_versions_and_v3_settings_stop_with_nut_messages() {
-    let cases: [(&[&str], &str); 5] = [
+    let short = "authPassword=short";
+    // In snmp-ups's order of checks: the level, the name, the passwords
+    // the level needs, the protocol names, then net-snmp's key making.
+    let cases: [(&[&str], &str); 11] = [
         (&["snmp_version=v4"], "Bad SNMP version: v4"),
         (&["snmp_version=v3"], "securityName is required for SNMPv3"),
         (
-            &["snmp_version=v3", "secName=u", "secLevel=authNoPriv"],
-            "authPassword is required",
+            &["snmp_version=v3", "secLevel=bogus"],
+            "Bad SNMPv3 securityLevel: bogus",
+        ),
+        (
+            &[
+                "snmp_version=v3",
+                "secName=u",
+                "secLevel=authNoPriv",
+                "authProtocol=MD4",
+            ],
+            "authPassword is required for SNMPv3 in authNoPriv mode",
+        ),
+        (
+            &[
+                "snmp_version=v3",
+                "secName=u",
+                "secLevel=authPriv",
+                "authPassword=authpass1",
+            ],
+            "authPassword and privPassword are required for SNMPv3 in authPriv mode",
+        ),
+        (
+            &[
+                "snmp_version=v3",
+                "secName=u",
+                "secLevel=authPriv",
+                "privPassword=privpass1",
+            ],
+            "authPassword and privPassword are required for SNMPv3 in authPriv mode",
         ),
         (
             &["snmp_version=v3", "secName=u", "authProtocol=MD4"],
             "Bad SNMPv3 authProtocol: MD4",
         ),
         (
-            &["snmp_version=v3", "secName=u"],
-            "SNMPv3 is not supported by this build",
+            &["snmp_version=v3", "secName=u", "privProtocol=XX"],
+            "Bad SNMPv3 privProtocol: XX",
+        ),
+        (
+            &[
+                "snmp_version=v3",
+                "secName=u",
+                "authProtocol=MD4",
+                "privProtocol=XX",
+            ],
+            "Bad SNMPv3 authProtocol: MD4",
+        ),
+        (
+            &["snmp_version=v3", "secName=u", "secLevel=authNoPriv", short],
+            "Error: passphrase chosen is below the length requirements of the USM (min=8).\n\
+             Error generating Ku from authentication pass phrase",
+        ),
+        (
+            &[
+                "snmp_version=v3",
+                "secName=u",
+                "secLevel=authPriv",
+                "authPassword=authpass1",
+                "privPassword=short",
+            ],
+            "Error generating Ku from privacy pass phrase",
         ),
     ];
+    let real = std::path::Path::new(REAL_SNMP_UPS).exists();
     for (options, message) in cases {
         let output = ours("127.0.0.1:9", options);
         assert_eq!(output.status.code(), Some(1), "{options:?}");
@@ -72,7 +132,25 @@ fn bad_versions_and_v3_settings_stop_with_nut_messages() {
             "{options:?}: {}",
             stderr(&output)
         );
+        if real {
+            let real = run(REAL_SNMP_UPS, "127.0.0.1:9", options);
+            assert_eq!(real.status.code(), Some(1), "real {options:?}");
+            assert!(
+                stderr(&real).contains(message),
+                "real {options:?}: {}",
+                stderr(&real)
+            );
+        }
     }
+    report(&format!(
+        "snmp-ups fatal option messages: {} cases{}",
+        cases.len(),
+        if real {
+            ", real 2.8.0 prints the same"
+        } else {
+            " (real snmp-ups not installed: ours only)"
+        }
+    ));
 }
 
 #[test]

@@ -7,48 +7,10 @@ use super::{Env, Function, format_float, truncate};
 /// descriptors into a 20-byte buffer.
 pub(crate) const MAX_STRING_ID_LEN: usize = 19;
 
-/// C `atoi`: optional white space and sign, then digits; anything else
-/// stops the number (no digits: 0).
-pub(crate) fn c_atoi(text: &str) -> i64 {
-    let text = text.trim_start();
-    let (negative, rest) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let mut value: i64 = 0;
-    for digit in rest.bytes().take_while(u8::is_ascii_digit) {
-        value = value
-            .saturating_mul(10)
-            .saturating_add(i64::from(digit - b'0'));
-    }
-    if negative { -value } else { value }
-}
-
-/// C `atof`, for the decimal forms NUT publishes: the longest prefix that
-/// parses as a number (no number: 0).
-pub(crate) fn c_atof(text: &str) -> f64 {
-    let text = text.trim_start();
-    let bytes = text.as_bytes();
-    let mut end = 0;
-    let mut seen_digit = false;
-    let mut seen_dot = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'+' | b'-' if i == 0 => {}
-            b'0'..=b'9' => seen_digit = true,
-            b'.' if !seen_dot => seen_dot = true,
-            _ => break,
-        }
-        end = i + 1;
-    }
-    if !seen_digit {
-        return 0.0;
-    }
-    text.get(..end)
-        .and_then(|prefix| prefix.trim_end_matches('.').parse().ok())
-        .unwrap_or(0.0)
-}
+// C's `atoi`/`atof` as NUT applies them to published texts. `c_atoi`
+// is the 64-bit `atol` (no 32-bit wrap): the values read this way fit an
+// `int` anyway.
+pub(crate) use nut_proto::cnum::{atof as c_atof, atol as c_atoi};
 
 pub(super) fn to_text(function: Function, value: f64, env: &mut Env<'_>) -> Option<String> {
     match function {

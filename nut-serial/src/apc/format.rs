@@ -57,21 +57,9 @@ impl Pattern {
     }
 }
 
-/// C `strtol(text, NULL, 10)`: leading white space, an optional sign,
-/// then digits; 0 when there are none; saturating.
-pub fn strtol(text: &str) -> i64 {
-    let t = text.trim_start();
-    let (neg, rest) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let mut v: i64 = 0;
-    for b in rest.bytes().take_while(u8::is_ascii_digit) {
-        v = v.saturating_mul(10).saturating_add(i64::from(b - b'0'));
-    }
-    if neg { -v } else { v }
-}
+/// C's `strtol(text, NULL, 10)`, shared with every crate that reads
+/// numbers as NUT does.
+pub use nut_proto::cnum::strtol;
 
 /// A transfer-reason letter as text (`G`).
 pub fn transfer_reason(text: &str) -> Option<&'static str> {

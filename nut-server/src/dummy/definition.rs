@@ -252,21 +252,11 @@ impl Definition {
     }
 }
 
-/// C's `atoi` for an `int`: optional sign and leading digits, saturating.
+/// C's `atoi` for an `int`, saturating at the `int` limits where glibc's
+/// `(int)strtol` would wrap (the TIMER tests pin the saturation).
 fn c_atoi(text: &str) -> i32 {
-    let text = text.trim_start();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let magnitude = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |acc, b| {
-            (acc * 10 + i64::from(b - b'0')).min(i64::from(i32::MAX) + 1)
-        });
-    let signed = if negative { -magnitude } else { magnitude };
-    i32::try_from(signed).unwrap_or(if negative { i32::MIN } else { i32::MAX })
+    let wide = nut_proto::cnum::atol(text).clamp(i32::MIN.into(), i32::MAX.into());
+    i32::try_from(wide).unwrap_or_default()
 }
 
 impl Annotations {

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use nut_proto::cnum::atol;
+
 use crate::driver::{VarKind, VarTable};
 
 /// `-a <id>` or `-s <id>`.
@@ -194,23 +196,6 @@ const WITH_ARGUMENT: &str = "asdxriugcP";
 /// Option letters without one.
 const FLAGS: &str = "kDFBhLqV";
 
-/// C's `atoi` (leading blanks, sign, digits; 0 if none).
-fn atoi(text: &str) -> i64 {
-    let text = text.trim_start();
-    let (negative, digits) = match text.as_bytes().first() {
-        Some(b'-') => (true, text.get(1..).unwrap_or_default()),
-        Some(b'+') => (false, text.get(1..).unwrap_or_default()),
-        _ => (false, text),
-    };
-    let value = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |acc, b| {
-            acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
-        });
-    if negative { -value } else { value }
-}
-
 /// Parses the arguments after the program name.
 ///
 /// # Errors
@@ -314,7 +299,7 @@ fn apply_value(out: &mut DriverArgs, letter: char, value: String) -> Result<(), 
             });
         }
         'd' => {
-            let count = u32::try_from(atoi(&value)).map_err(|_| CliError::BadNumber {
+            let count = u32::try_from(atol(&value)).map_err(|_| CliError::BadNumber {
                 option: 'd',
                 value: value.clone(),
             })?;
@@ -333,7 +318,7 @@ fn apply_value(out: &mut DriverArgs, letter: char, value: String) -> Result<(), 
         }
         'r' => out.chroot = Some(value),
         'i' => {
-            let seconds = atoi(&value);
+            let seconds = atol(&value);
             let seconds = u32::try_from(seconds)
                 .ok()
                 .filter(|s| *s > 0)

@@ -35,37 +35,12 @@ fn check_value(server: &Server, index: usize, var: &str, value: &str) -> Result<
         return Err(ErrorCode::InvalidValue);
     }
     if !state.ranges.is_empty() {
-        let number = c_atoi(value);
+        let number = nut_proto::cnum::atoi(value);
         if !state.ranges.iter().any(|r| r.contains(number)) {
             return Err(ErrorCode::InvalidValue);
         }
     }
     Ok(())
-}
-
-/// C's `atoi` as glibc runs it: leading white space, a sign, digits; the
-/// `long` result (saturated) cut to `int`. `abc` is 0, `12abc` is 12.
-pub(crate) fn c_atoi(text: &str) -> i32 {
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (negative, digits) = match trimmed.as_bytes().first() {
-        Some(b'-') => (true, trimmed.get(1..).unwrap_or_default()),
-        Some(b'+') => (false, trimmed.get(1..).unwrap_or_default()),
-        _ => (false, trimmed),
-    };
-    let mut value: i64 = 0;
-    for byte in digits.bytes().take_while(u8::is_ascii_digit) {
-        let digit = i64::from(byte - b'0');
-        value = value.saturating_mul(10);
-        value = if negative {
-            value.saturating_sub(digit)
-        } else {
-            value.saturating_add(digit)
-        };
-    }
-    // The (int) cast of glibc's `strtol` result keeps the low 32 bits.
-    #[allow(clippy::cast_possible_truncation)]
-    let cut = value as i32;
-    cut
 }
 
 impl Session {
@@ -197,7 +172,8 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
-    use super::c_atoi;
+    // The reading `set_var` checks ranges with, pinned here.
+    use nut_proto::cnum::atoi as c_atoi;
 
     #[test]
     fn atoi_reads_like_glibc() {

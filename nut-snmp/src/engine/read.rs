@@ -184,25 +184,8 @@ pub(crate) fn format_one_decimal(value: f64) -> String {
     format!("{value:.1}")
 }
 
-/// C `atof` on a text: the longest leading decimal number, else 0.
-pub(crate) fn atof(text: &str) -> f64 {
-    let text = text.trim_start();
-    let mut end = 0;
-    let bytes = text.as_bytes();
-    if matches!(bytes.first(), Some(b'+' | b'-')) {
-        end = 1;
-    }
-    let mut seen_dot = false;
-    while let Some(&b) = bytes.get(end) {
-        if b.is_ascii_digit() || (b == b'.' && !seen_dot) {
-            seen_dot |= b == b'.';
-            end += 1;
-        } else {
-            break;
-        }
-    }
-    text[..end].parse().unwrap_or(0.0)
-}
+// C's `atof` on a text, for the engine's modules.
+pub(crate) use nut_proto::cnum::atof;
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,9 @@
 //! filtering, templates (outlets, outlet groups, ambient sensors),
 //! daisychain devices, and the status/alarm commits.
 
+// C's `atoi` on a text, read as a 64-bit `long`.
+use nut_proto::cnum::atol as atoi;
+
 use super::read::{self, atof, format_number, format_one_decimal, read_int, read_str};
 use super::{Agent, Engine, MAX_ALARM_WALK, MAX_DAISYCHAIN_DEVICES, MAX_TEMPLATE_INSTANCES};
 use crate::mib::{Conversion, Kind, Lookup, Row, flag};
@@ -68,13 +71,6 @@ const AMBIENT: TemplateKind = TemplateKind {
     alarm_label: None,
     flag: flag::AMBIENT,
 };
-
-/// C `atoi`: the leading integer of a text, else 0.
-fn atoi(text: &str) -> i64 {
-    #[allow(clippy::cast_possible_truncation)]
-    let value = atof(text.split('.').next().unwrap_or_default()) as i64;
-    value
-}
 
 impl Engine {
     /// Several daisychained devices: names get a `device.N.` prefix.

@@ -2,65 +2,10 @@
 //! reading rules (leading blanks, optional sign, as many digits as there
 //! are; no digits reads as 0).
 
-/// C `atoi`: the leading integer of `text`, 0 when there is none;
-/// saturates instead of overflowing.
-pub fn atoi(text: &str) -> i64 {
-    let text = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    let (negative, digits) = match text.as_bytes().first() {
-        Some(b'-') => (true, text.get(1..).unwrap_or_default()),
-        Some(b'+') => (false, text.get(1..).unwrap_or_default()),
-        _ => (false, text),
-    };
-    let magnitude = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |acc, b| {
-            acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
-        });
-    if negative { -magnitude } else { magnitude }
-}
-
-/// C `atof` (decimal only): the longest leading number of `text`, 0 when
-/// there is none.
-pub fn atof(text: &str) -> f64 {
-    let text = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    let bytes = text.as_bytes();
-    let mut end = 0;
-    if matches!(bytes.first(), Some(b'-' | b'+')) {
-        end = 1;
-    }
-    let digits = |from: usize| {
-        bytes
-            .get(from..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count()
-    };
-    let int = digits(end);
-    end += int;
-    let mut frac = 0;
-    if bytes.get(end) == Some(&b'.') {
-        frac = digits(end + 1);
-        if int + frac > 0 {
-            end += 1 + frac;
-        }
-    }
-    if int + frac == 0 {
-        return 0.0;
-    }
-    if matches!(bytes.get(end), Some(b'e' | b'E')) {
-        let mut exp_end = end + 1;
-        if matches!(bytes.get(exp_end), Some(b'-' | b'+')) {
-            exp_end += 1;
-        }
-        let exp_digits = digits(exp_end);
-        if exp_digits > 0 {
-            end = exp_end + exp_digits;
-        }
-    }
-    text.get(..end).and_then(|n| n.parse().ok()).unwrap_or(0.0)
-}
+/// C's `atoi`/`atof` as netxml-ups applies them; `atoi` reads a 64-bit
+/// `long` (saturating, no 32-bit wrap): the values NUT reads this way fit
+/// an `int` anyway.
+pub use nut_proto::cnum::{atof, atol as atoi};
 
 /// First character `1` → `yes`, `0` → `no`, anything else `<unknown>`.
 pub fn yes_no(value: &str) -> &'static str {

@@ -21,6 +21,7 @@
 
 pub mod driver;
 pub mod options;
+pub mod sim_control;
 pub mod usb;
 pub mod wire;
 
@@ -90,6 +91,26 @@ impl QxProgram {
 /// The hints NUT prints when the port cannot be opened.
 const OPEN_HINTS: &str = "\nThings to try:\n\n - Check 'port=' in ups.conf\n\n - Check owner/permissions of all parts of path\n";
 
+/// Reads [`sim_control`] commands from stdin for the simulated unit (a
+/// background driver's stdin is /dev/null: the thread ends at once).
+fn serve_sim_commands(bus: &nut_serial::qx::usb::sim::SimUsbBus) -> Result<(), Error> {
+    let Some(unit) = bus.units().first().cloned() else {
+        return Ok(());
+    };
+    let control = sim_control::SimControl::new(unit);
+    std::thread::Builder::new()
+        .name("qx-sim-stdin".to_owned())
+        .spawn(move || {
+            control.serve_lines(
+                std::io::BufReader::new(std::io::stdin()),
+                std::io::stdout(),
+                "sim: ",
+            );
+        })
+        .map(|_| ())
+        .map_err(|e| Error::Device(format!("can't start the simulation's command reader: {e}")))
+}
+
 impl Program for QxProgram {
     type Driver = QxDriver<QxPort>;
 
@@ -134,6 +155,16 @@ impl Program for QxProgram {
                 .collect();
             text.push_str(&names.join(", "));
             text.push('\n');
+            text.push_str(
+                "\nnut-rs: with -x simulate_usb=<bridge>[:<protocol>] (cypress, phoenix, ippon,\n\
+                 krauler, fabula, hunnox) the driver serves a simulated UPS behind that USB\n\
+                 bridge instead of USB; in the foreground (-F) it reads ",
+            );
+            text.push_str(&sim_control::COMMANDS_HELP.replacen(
+                "simulated USB UPS commands (one per line on stdin):\n",
+                "these commands on stdin:\n",
+                1,
+            ));
         }
         text.push_str(&format!(
             "\nRead The Fine Manual ('man 8 {}')\n",
@@ -156,11 +187,12 @@ impl Program for QxProgram {
         let (wire, cable_note) = if let Some(usb) = &opts.usb {
             let bus = match usb.simulate {
                 Some((framing, protocol)) => {
-                    usb::simulated_bus(framing, protocol).map(QxUsbBus::Sim)
+                    let bus = usb::simulated_bus(framing, protocol).map_err(Error::Device)?;
+                    serve_sim_commands(&bus)?;
+                    QxUsbBus::Sim(bus)
                 }
-                None => QxUsbBus::usb(),
-            }
-            .map_err(Error::Device)?;
+                None => QxUsbBus::usb().map_err(Error::Device)?,
+            };
             state.set_info("driver.version.usb", &bus.version_text());
             let wire = UsbWire::open(bus, usb, &port).map_err(Error::Device)?;
             // The ids gate the omron protocol and become ups.vendorid/productid.

@@ -360,6 +360,12 @@ fn voltronic_battery_packs_is_writable_on_the_device() {
     assert!(poll_until(&mut driver, &mut state, |s| s
         .get("battery.packs")
         == Some("4")));
+    // The range's limits are accepted, one past them refused.
+    for (good, sent) in [("1", &b"BATGN01"[..]), ("99", b"BATGN99")] {
+        let answer = driver.set_var(now, &mut state, CallId::INTERNAL, "battery.packs", good);
+        assert_eq!(answer, Answer::Done(TrackingResult::Handled), "{good}");
+        assert!(sim.lock().unwrap().received().iter().any(|r| r == sent));
+    }
     for bad in ["0", "100", "x", ""] {
         let answer = driver.set_var(now, &mut state, CallId::INTERNAL, "battery.packs", bad);
         assert_eq!(answer, Answer::Done(TrackingResult::Unknown), "{bad:?}");

@@ -7,8 +7,8 @@
 //! and the [`driver::SnmpDriver`] that polls every `pollfreq`, answers
 //! INSTCMD/SET with SNMP SETs and runs the shutdown sequence (`-k`).
 //!
-//! SNMPv3 options are accepted and checked as NUT checks them; until the
-//! transport speaks v3, `snmp_version=v3` stops with a clear error.
+//! SNMPv3 options are checked as NUT checks them (same order, same fatal
+//! messages) and become the transport's USM user ([`options::V3Options`]).
 
 pub mod driver;
 pub mod options;

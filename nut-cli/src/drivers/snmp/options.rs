@@ -67,23 +67,8 @@ pub struct SnmpOptions {
     pub offdelay: Option<i64>,
 }
 
-/// C `atoi`: optional sign and leading digits, else 0 (how snmp-ups reads
-/// its numeric options).
-pub fn atoi(text: &str) -> i64 {
-    let text = text.trim_start();
-    let (negative, digits) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let mut value: i64 = 0;
-    for byte in digits.bytes().take_while(u8::is_ascii_digit) {
-        value = value
-            .saturating_mul(10)
-            .saturating_add(i64::from(byte - b'0'));
-    }
-    if negative { -value } else { value }
-}
+/// C `atoi` as snmp-ups reads its numeric options (64-bit, saturating).
+pub use nut_proto::cnum::atol as atoi;
 
 impl SnmpOptions {
     /// Reads and checks the options.
@@ -167,7 +152,7 @@ impl V3Options {
     ///
     /// NUT's two-line fatal message (net-snmp's, then snmp-ups's) for an
     /// `authPassword` (from `authNoPriv`) or `privPassword` (`authPriv`)
-    /// shorter than [`MIN_PASSWORD_LEN`]; a name [`v3_options`] did not
+    /// shorter than [`MIN_PASSWORD_LEN`]; a name `from_settings` did not
     /// check.
     pub fn user(&self) -> Result<V3Config, String> {
         let level: SecurityLevel = self.level.parse().map_err(|e| format!("{e}"))?;
