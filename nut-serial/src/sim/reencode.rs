@@ -222,6 +222,15 @@ pub fn unrepresentable(
         (Protocol::Ablerex, b"At\r") if runtime().is_some_and(|r| r < 0.0) => {
             Some("At runtime reads negative")
         }
+        // A binary runtime one of whose bytes is CR cannot be sent: the
+        // simulator sends one second more (see `dialects::ablerex_at`).
+        (Protocol::Ablerex, b"At\r")
+            if runtime().is_some_and(|r| {
+                r >= 0.0 && r <= f64::from(u32::MAX) && (r as u32).to_be_bytes().contains(&b'\r')
+            }) =>
+        {
+            Some("At runtime has a CR byte")
+        }
         (Protocol::Voltronic, b"QGS\r") if readings.get("ups.type").is_none() => {
             Some("QGS type bits are undefined (`11`)")
         }
