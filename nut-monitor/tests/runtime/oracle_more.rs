@@ -513,9 +513,26 @@ fn compare(s: &Scenario, observed: &Observed, outputs: &[(String, String)]) -> u
             .map_or("", |(_, o)| o.as_str())
     };
     let real_events = &observed["real"];
+    // After the drivers are killed, upsd reconnects and shows the `WAIT`
+    // placeholder for a moment on a loaded machine, which clears an ALARM
+    // token: an upsmon whose poll lands in that window logs NOTALARM before
+    // COMMBAD (seen once in CI), one that does not, not. Timing, not
+    // policy: leave those out of the expectation check.
+    let killed_at = s
+        .steps
+        .iter()
+        .find(|(_, step)| matches!(step, Step::KillDrivers))
+        .map(|(at, _)| *at);
+    let expected_view = |events: &[(u64, String)]| -> Vec<(u64, String)> {
+        events
+            .iter()
+            .filter(|(t, name)| !(name == "NOTALARM" && killed_at.is_some_and(|k| *t >= k)))
+            .cloned()
+            .collect()
+    };
     for v in s.variants {
         assert_eq!(
-            normalize(&observed[v.label]),
+            normalize(&expected_view(&observed[v.label])),
             v.expect,
             "{}: {} did not do what the scenario expects\n{} output:\n{}",
             s.name,
