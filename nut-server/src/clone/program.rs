@@ -66,24 +66,105 @@ impl Links {
     }
 }
 
-/// A proxy driver whose start-up waits for its connections.
-trait Proxy: Driver<Event = ProxyEvent> {
+/// What the three proxy cores share: link actions for their upstreams,
+/// and whether start-up should still wait.
+pub trait ProxyCore {
+    /// The next action for upstream `index` (`clone` and `clone-outlet`
+    /// have one upstream, index 0).
+    fn next_action(&mut self) -> Option<(usize, LinkAction)>;
     /// Whether a connection or a first dump is still on its way.
     fn settling(&self) -> bool;
 }
 
-/// Feeds the first events to the driver until no connection or first
-/// dump is pending, or [`START_WAIT`] is over.
-async fn await_connections<D: Proxy>(
-    driver: &mut D,
-    events: &mut mpsc::UnboundedReceiver<ProxyEvent>,
-    state: &mut DriverState,
-) {
-    let deadline = tokio::time::Instant::now() + START_WAIT;
-    while driver.settling() {
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(event)) => driver.handle_event(Instant::now(), state, event),
-            Ok(None) | Err(_) => return,
+impl ProxyCore for CloneUps {
+    fn next_action(&mut self) -> Option<(usize, LinkAction)> {
+        self.poll_action().map(|action| (0, action))
+    }
+    fn settling(&self) -> bool {
+        // The inherent method (inherent methods win over trait methods).
+        Self::settling(self)
+    }
+}
+
+impl ProxyCore for CloneOutlet {
+    fn next_action(&mut self) -> Option<(usize, LinkAction)> {
+        self.poll_action().map(|action| (0, action))
+    }
+    fn settling(&self) -> bool {
+        // The inherent method (inherent methods win over trait methods).
+        Self::settling(self)
+    }
+}
+
+impl ProxyCore for Failover {
+    fn next_action(&mut self) -> Option<(usize, LinkAction)> {
+        self.poll_action()
+    }
+    fn settling(&self) -> bool {
+        self.upstreams()
+            .iter()
+            .any(|u| u.link.is_connecting() || (u.link.is_connected() && !u.link.dump_done()))
+    }
+}
+
+/// A proxy core on the runtime: the core, its link tasks and the
+/// runtime's own log lines (`clone`, `clone-outlet` and `failover` are
+/// this with their cores).
+#[derive(Debug)]
+pub struct ProxyDriver<C> {
+    core: C,
+    links: Links,
+    logs: VecDeque<LogRecord>,
+}
+
+/// `clone` on the runtime.
+pub type CloneDriver = ProxyDriver<CloneUps>;
+/// `clone-outlet` on the runtime.
+pub type CloneOutletDriver = ProxyDriver<CloneOutlet>;
+/// `failover` on the runtime.
+pub type FailoverDriver = ProxyDriver<Failover>;
+
+impl<C: ProxyCore> ProxyDriver<C>
+where
+    Self: Driver<Event = ProxyEvent>,
+{
+    /// Starts the link tasks to `sockets`, hands them the core's first
+    /// actions and feeds the first events back until no connection or
+    /// first dump is pending, or [`START_WAIT`] is over.
+    async fn start(
+        core: C,
+        sockets: Vec<std::path::PathBuf>,
+        logs: VecDeque<LogRecord>,
+        state: &mut DriverState,
+    ) -> Started<Self> {
+        let (links, mut events) = Links::start(sockets);
+        let mut driver = Self { core, links, logs };
+        driver.flush();
+        let deadline = tokio::time::Instant::now() + START_WAIT;
+        while driver.core.settling() {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Some(event)) => driver.handle_event(Instant::now(), state, event),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        Started {
+            driver,
+            events: Some(events),
+        }
+    }
+}
+
+impl<C> ProxyDriver<C> {
+    /// The core.
+    pub fn core(&self) -> &C {
+        &self.core
+    }
+}
+
+impl<C: ProxyCore> ProxyDriver<C> {
+    fn flush(&mut self) {
+        while let Some((index, action)) = self.core.next_action() {
+            self.links.send(index, action);
         }
     }
 }
@@ -124,45 +205,7 @@ impl Program for CloneProgram {
         let path = upstream_socket(&ctx.paths.statepath, &port)?;
         let mut core = CloneUps::new(&port, CloneOptions::from_settings(ctx.settings));
         core.init(ctx.now, state);
-        let (links, mut events) = Links::start(vec![path]);
-        let mut driver = CloneDriver {
-            core,
-            links,
-            logs: VecDeque::new(),
-        };
-        driver.flush();
-        await_connections(&mut driver, &mut events, state).await;
-        Ok(Started {
-            driver,
-            events: Some(events),
-        })
-    }
-}
-
-/// `clone` on the runtime.
-#[derive(Debug)]
-pub struct CloneDriver {
-    core: CloneUps,
-    links: Links,
-    logs: VecDeque<LogRecord>,
-}
-
-impl CloneDriver {
-    /// The core.
-    pub fn core(&self) -> &CloneUps {
-        &self.core
-    }
-
-    fn flush(&mut self) {
-        while let Some(action) = self.core.poll_action() {
-            self.links.send(0, action);
-        }
-    }
-}
-
-impl Proxy for CloneDriver {
-    fn settling(&self) -> bool {
-        self.core.settling()
+        Ok(ProxyDriver::start(core, vec![path], VecDeque::new(), state).await)
     }
 }
 
@@ -254,40 +297,7 @@ impl Program for CloneOutletProgram {
         let mut core = CloneOutlet::new(&port, ctx.settings.value("prefix"))?;
         let path = upstream_socket(&ctx.paths.statepath, &port)?;
         core.init();
-        let (links, mut events) = Links::start(vec![path]);
-        let mut driver = CloneOutletDriver {
-            core,
-            links,
-            logs: VecDeque::new(),
-        };
-        driver.flush();
-        await_connections(&mut driver, &mut events, state).await;
-        Ok(Started {
-            driver,
-            events: Some(events),
-        })
-    }
-}
-
-/// `clone-outlet` on the runtime.
-#[derive(Debug)]
-pub struct CloneOutletDriver {
-    core: CloneOutlet,
-    links: Links,
-    logs: VecDeque<LogRecord>,
-}
-
-impl CloneOutletDriver {
-    fn flush(&mut self) {
-        while let Some(action) = self.core.poll_action() {
-            self.links.send(0, action);
-        }
-    }
-}
-
-impl Proxy for CloneOutletDriver {
-    fn settling(&self) -> bool {
-        self.core.settling()
+        Ok(ProxyDriver::start(core, vec![path], VecDeque::new(), state).await)
     }
 }
 
@@ -360,54 +370,15 @@ impl Program for FailoverProgram {
         let tracking = crate::runtime::query::tracking_id();
         let mut core = Failover::new(options, &tracking, ctx.now);
         core.init(ctx.now, state);
-        let (links, mut events) = Links::start(paths);
-        let mut driver = FailoverDriver {
-            core,
-            links,
-            logs: option_logs.into(),
-        };
-        driver.flush();
-        await_connections(&mut driver, &mut events, state).await;
+        let mut started = ProxyDriver::start(core, paths, option_logs.into(), state).await;
+        let driver = &mut started.driver;
         if !driver.core.upstreams().iter().any(|u| u.alive()) {
             driver.logs.push_back(LogRecord::new(
                 Level::Warning,
                 "upsdrv_initinfo: none of the tracked UPS drivers were connectable",
             ));
         }
-        Ok(Started {
-            driver,
-            events: Some(events),
-        })
-    }
-}
-
-/// `failover` on the runtime.
-#[derive(Debug)]
-pub struct FailoverDriver {
-    core: Failover,
-    links: Links,
-    logs: VecDeque<LogRecord>,
-}
-
-impl FailoverDriver {
-    /// The core.
-    pub fn core(&self) -> &Failover {
-        &self.core
-    }
-
-    fn flush(&mut self) {
-        while let Some((index, action)) = self.core.poll_action() {
-            self.links.send(index, action);
-        }
-    }
-}
-
-impl Proxy for FailoverDriver {
-    fn settling(&self) -> bool {
-        self.core
-            .upstreams()
-            .iter()
-            .any(|u| u.link.is_connecting() || (u.link.is_connected() && !u.link.dump_done()))
+        Ok(started)
     }
 }
 
