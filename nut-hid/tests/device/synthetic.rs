@@ -1,99 +1,20 @@
-//! The driver core on a synthetic APC-like UPS written with the crate's
-//! `DescriptorWriter` (always available): values, interrupts, commands,
+//! The driver core on the crate's built-in synthetic APC-like UPS (written
+//! with `DescriptorWriter`, always available): values, interrupts, commands,
 //! options, start-up failures.
 
 use std::time::Duration;
 
 use nut_hid::sim::{SimBus, SimDevice, SimStatus};
 use nut_hid::transport::{DriverEvent, DriverState, UsbHidDriver, WriteOutcome};
-use nut_hid::{CollectionKind, DescriptorWriter, DeviceInfo, Error, Refusal};
+use nut_hid::{DeviceInfo, Error, Refusal};
 
 use crate::common::{Clock, config, events, start, status, var};
 
-/// UPS {
-///   PowerSummary { RemainingCapacity 0x0c (F+I), RunTimeToEmpty 0x0d (F+I),
-///     RemainingCapacityLimit 0x11 (F), DelayBeforeShutdown 0x15 (F),
-///     DelayBeforeStartup 0x17 (F), AudibleAlarmControl 0x18 (F),
-///     PresentStatus { ACPresent, Discharging, Charging,
-///       BelowRemainingCapacityLimit, ShutdownImminent } 0x16 (F+I) }
-///   Input { Voltage 0x31 (F) } }
+/// The crate's built-in simulated UPS (`nut_hid::sim::builtin_descriptor`,
+/// also what `nut sim hid` serves): PowerSummary with charge, runtime,
+/// limit, delays, beeper and PresentStatus; Input voltage; Output load.
 pub(crate) fn descriptor() -> Vec<u8> {
-    let mut w = DescriptorWriter::new();
-    w.usage_page(0x84)
-        .usage(0x04)
-        .collection(CollectionKind::Application)
-        .usage(0x24)
-        .collection(CollectionKind::Physical)
-        .report_count(1)
-        .report_id(0x0c)
-        .report_size(8)
-        .logical(0, 100)
-        .usage(0x0085_0066)
-        .feature(2)
-        .usage(0x0085_0066)
-        .input(2)
-        .report_id(0x0d)
-        .report_size(16)
-        .logical(0, 0xFFFF)
-        .usage(0x0085_0068)
-        .feature(2)
-        .usage(0x0085_0068)
-        .input(2)
-        .report_id(0x11)
-        .report_size(8)
-        .logical(0, 100)
-        .usage(0x0085_0029)
-        .feature(2)
-        .report_id(0x15)
-        .report_size(16)
-        .logical(-1, 32767)
-        .usage(0x0084_0057)
-        .feature(2)
-        .report_id(0x17)
-        .usage(0x0084_0056)
-        .feature(2)
-        .report_id(0x18)
-        .report_size(8)
-        .logical(1, 3)
-        .usage(0x0084_005a)
-        .feature(2)
-        .usage(0x0084_0002)
-        .collection(CollectionKind::Logical)
-        .report_id(0x16)
-        .report_size(1)
-        .report_count(5)
-        .logical(0, 1);
-    let bits = [
-        0x0085_00d0,
-        0x0085_0045,
-        0x0085_0044,
-        0x0085_0042,
-        0x0084_0069,
-    ];
-    for usage in bits {
-        w.usage(usage);
-    }
-    w.feature(2);
-    for usage in bits {
-        w.usage(usage);
-    }
-    w.input(2)
-        .report_count(3)
-        .feature(3)
-        .input(3)
-        .end_collection()
-        .end_collection()
-        .usage(0x0084_001a)
-        .collection(CollectionKind::Physical)
-        .report_id(0x31)
-        .report_size(16)
-        .report_count(1)
-        .logical(0, 500)
-        .usage(0x0084_0030)
-        .feature(2)
-        .end_collection()
-        .end_collection();
-    w.into_bytes()
+    nut_hid::sim::builtin_descriptor()
 }
 
 /// An APC-like UPS on mains with a full battery.

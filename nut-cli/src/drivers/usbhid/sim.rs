@@ -6,8 +6,8 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use nut_hid::sim::{SimBus, SimDevice, SimStatus, SimUnit};
-use nut_hid::{CollectionKind, DescriptorWriter, DeviceInfo};
+use nut_hid::DeviceInfo;
+use nut_hid::sim::{SimBus, SimDevice, SimStatus, SimUnit, builtin_descriptor};
 
 /// The `simulate=` value that selects [`builtin_descriptor`].
 pub const BUILTIN: &str = "builtin";
@@ -40,99 +40,6 @@ simulated UPS commands (one per line on stdin):
   writes            the SET_REPORTs received (instant commands, upsrw)
   help              this text
 ";
-
-/// The built-in UPS's descriptor: an APC-like Back-UPS (051d:0002) with
-/// charge, runtime, low-battery limit, shutdown/startup delays, beeper,
-/// present status, input voltage and load.
-#[must_use]
-pub fn builtin_descriptor() -> Vec<u8> {
-    let mut w = DescriptorWriter::new();
-    w.usage_page(0x84)
-        .usage(0x04)
-        .collection(CollectionKind::Application)
-        .usage(0x24)
-        .collection(CollectionKind::Physical)
-        .report_count(1)
-        .report_id(0x0c)
-        .report_size(8)
-        .logical(0, 100)
-        .usage(0x0085_0066)
-        .feature(2)
-        .usage(0x0085_0066)
-        .input(2)
-        .report_id(0x0d)
-        .report_size(16)
-        .logical(0, 0xFFFF)
-        .usage(0x0085_0068)
-        .feature(2)
-        .usage(0x0085_0068)
-        .input(2)
-        .report_id(0x11)
-        .report_size(8)
-        .logical(0, 100)
-        .usage(0x0085_0029)
-        .feature(2)
-        .report_id(0x15)
-        .report_size(16)
-        .logical(-1, 32767)
-        .usage(0x0084_0057)
-        .feature(2)
-        .report_id(0x17)
-        .usage(0x0084_0056)
-        .feature(2)
-        .report_id(0x18)
-        .report_size(8)
-        .logical(1, 3)
-        .usage(0x0084_005a)
-        .feature(2)
-        .usage(0x0084_0002)
-        .collection(CollectionKind::Logical)
-        .report_id(0x16)
-        .report_size(1)
-        .report_count(5)
-        .logical(0, 1);
-    // ACPresent, Discharging, Charging, BelowRemainingCapacityLimit,
-    // ShutdownImminent.
-    let bits = [
-        0x0085_00d0,
-        0x0085_0045,
-        0x0085_0044,
-        0x0085_0042,
-        0x0084_0069,
-    ];
-    for usage in bits {
-        w.usage(usage);
-    }
-    w.feature(2);
-    for usage in bits {
-        w.usage(usage);
-    }
-    w.input(2)
-        .report_count(3)
-        .feature(3)
-        .input(3)
-        .end_collection()
-        .end_collection()
-        .usage(0x0084_001a)
-        .collection(CollectionKind::Physical)
-        .report_id(0x31)
-        .report_size(16)
-        .report_count(1)
-        .logical(0, 500)
-        .usage(0x0084_0030)
-        .feature(2)
-        .end_collection()
-        .usage(0x0084_001c)
-        .collection(CollectionKind::Physical)
-        .report_id(0x50)
-        .report_size(8)
-        .logical(0, 100)
-        .usage(0x0084_0035)
-        .feature(2)
-        .end_collection()
-        .end_collection();
-    w.into_bytes()
-}
 
 /// What the simulated UPS serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
